@@ -1,0 +1,13 @@
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .services import site_health
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and operators: 200 when database and cache answer."""
+    report = site_health()
+    return JsonResponse(report, status=200 if report["ok"] else 503)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ModerationConfig(AppConfig):
+    """Machine and human moderation of comments (see design.md, "Moderation")."""
+
+    name = "moderation"
+    verbose_name = "Moderation"
