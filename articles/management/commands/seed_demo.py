@@ -29,7 +29,8 @@ ARTICLES = [
         "slug": "export-controls-ai-chips",
         "title": "Export controls on AI chips are a blunt tool. Can they be sharpened?",
         "standfirst": "Licensing regimes built for missiles now decide who trains "
-        "large models. The rules leak, lag and annoy allies; the alternatives are worse.",
+        "large models. The rules leak, lag and annoy allies; the alternatives are "
+        "worse.",
         "topics": ["ai-policy", "trade", "semiconductors"],
         "days_ago": 2,
     },

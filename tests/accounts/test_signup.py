@@ -1,0 +1,163 @@
+"""Signing up: honest names only, one account per e-mail, never sent off-site."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from tests.factories import UserFactory
+
+GOOD_PASSWORD = "a long and unusual passphrase 42"
+
+
+def signup(client, *, username="newreader", email="new@example.org", next_url=None):
+    url = reverse("signup")
+    if next_url is not None:
+        url += f"?next={next_url}"
+    return client.post(
+        url,
+        {
+            "username": username,
+            "email": email,
+            "display_name": "",
+            "password1": GOOD_PASSWORD,
+            "password2": GOOD_PASSWORD,
+        },
+    )
+
+
+@pytest.mark.django_db
+def test_signup_creates_the_account_and_signs_the_reader_in(client):
+    response = signup(client, next_url="/articles/some-story/")
+
+    assert response.status_code == 302
+    assert response.url == "/articles/some-story/"
+    user = User.objects.get(username="newreader")
+    assert user.email == "new@example.org"
+    assert user.reply_emails is True
+    assert client.get(reverse("profile")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("username", "message"),
+    [
+        ("zero\u200bwidth", "U+200B ZERO WIDTH SPACE"),
+        ("joiner\u200dname", "U+200D ZERO WIDTH JOINER"),
+        ("evil\u202eresu", "U+202E RIGHT-TO-LEFT OVERRIDE"),
+        ("isolate\u2066x", "U+2066 LEFT-TO-RIGHT ISOLATE"),
+        ("bell\x07", "U+0007"),
+        ("soft\u00adhyphen", "U+00AD SOFT HYPHEN"),
+        ("two words", "U+0020 SPACE"),
+        ("pаypal", "alphabets"),  # Cyrillic a among Latin letters
+    ],
+)
+def test_username_with_hidden_or_mixed_script_characters_is_refused(
+    client, username, message
+):
+    response = signup(client, username=username)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("existing", "lookalike"),
+    [
+        ("rosa", "Rosa"),  # other case
+        ("rosa", "ＲＯＳＡ"),  # fullwidth: NFKC makes it ROSA
+        ("ace", "асе"),  # all Cyrillic: a whole-script look-alike of "ace"
+        ("strasse", "Straße"),  # case folding turns ß into ss
+    ],
+)
+def test_a_confusable_duplicate_of_an_existing_username_is_refused(
+    client, existing, lookalike
+):
+    UserFactory(username=existing)
+
+    response = signup(client, username=lookalike)
+
+    assert response.status_code == 400
+    assert "looks too much like one that is" in response.content.decode()
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_fullwidth_letters_are_stored_in_their_plain_form(client):
+    signup(client, username="ｍａｒｉａ")
+
+    assert User.objects.get().username == "maria"
+
+
+@pytest.mark.django_db
+def test_an_email_already_used_in_another_case_is_refused(client):
+    UserFactory(email="rosa@example.org")
+
+    response = signup(client, email="ROSA@Example.ORG")
+
+    assert response.status_code == 400
+    assert "already exists" in response.content.decode()
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_database_refuses_a_second_email_in_another_case_even_without_the_form():
+    from django.db import IntegrityError, transaction
+
+    UserFactory(email="rosa@example.org")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="other", email="Rosa@Example.org")
+
+
+@pytest.mark.django_db
+def test_mismatched_passwords_show_an_error_next_to_the_field(client):
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "x1",
+            "email": "x1@example.org",
+            "password1": GOOD_PASSWORD,
+            "password2": GOOD_PASSWORD + "!",
+        },
+    )
+
+    assert response.status_code == 400
+    assert "The two passwords differ." in response.content.decode()
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example/",
+        "https:evil.example",
+        "javascript:alert(1)",
+    ],
+)
+def test_signup_never_redirects_off_site(client, next_url):
+    response = signup(client, next_url=next_url)
+
+    assert response.status_code == 302
+    assert response.url == "/"
+
+
+@pytest.mark.django_db
+def test_hostile_strings_as_usernames_never_break_signup(client, shared_data):
+    lines = (shared_data / "blns.txt").read_text(encoding="utf-8").splitlines()
+    names = [line for line in lines if line and not line.startswith("#")]
+    created = 0
+    for i, name in enumerate(names):
+        response = signup(client, username=name[:150], email=f"h{i}@example.org")
+        assert response.status_code in {302, 400}, name
+        if response.status_code == 302:
+            created += 1
+            client.logout()
+    # Every account that got through has a visible, plain name.
+    for user in User.objects.all():
+        assert user.username.isprintable()
+        assert user.username == user.username.strip()
+    assert created == User.objects.count()
