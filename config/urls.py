@@ -3,11 +3,13 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.cache import cache_page
 
 from articles.sitemaps import ArticleSitemap, TopicSitemap
 from articles.views import robots_txt
 
 sitemaps = {"articles": ArticleSitemap, "topics": TopicSitemap}
+SITEMAP_CACHE_SECONDS = 600
 
 urlpatterns = [
     path("", include("articles.urls")),
@@ -15,7 +17,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "sitemap.xml",
-        sitemap,
+        # Crawlers fetch it often and it lists every article: cache it a while.
+        cache_page(SITEMAP_CACHE_SECONDS)(sitemap),
         {"sitemaps": sitemaps},
         name="django.contrib.sitemaps.views.sitemap",
     ),

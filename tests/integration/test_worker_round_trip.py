@@ -28,9 +28,13 @@ def test_a_rolled_back_transaction_sends_nothing(celery_worker):
     class Abort(Exception):
         pass
 
-    with pytest.raises(Abort), transaction.atomic():
-        transaction.on_commit(lambda: heartbeat.delay(hostname="rolled-back"))
-        raise Abort
+    def enqueue_then_fail():
+        with transaction.atomic():
+            transaction.on_commit(lambda: heartbeat.delay(hostname="rolled-back"))
+            raise Abort
+
+    with pytest.raises(Abort):
+        enqueue_then_fail()
 
     # One worker takes tasks in order: once this later one is done, the
     # rolled-back one would have run before it, had it been sent.

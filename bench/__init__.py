@@ -1,0 +1,1 @@
+"""Benchmarks of Agora's hot paths: `make bench` prints figures, asserts nothing."""
