@@ -7,10 +7,6 @@ import pytest
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
-# Playwright's sync API runs an event loop in the test thread; the test's own
-# database work there is still synchronous, so Django may allow it.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture(scope="session")
 def browser():
@@ -36,8 +32,11 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, live_server):
+def page(browser, live_server, monkeypatch):
     """A fresh browser context per test; console errors are collected on the page."""
+    # Playwright's sync API runs an event loop in the test thread; the test's own
+    # database work there is still synchronous, so Django may allow it here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     page.console_errors = []
