@@ -4,7 +4,6 @@ from . import feeds, views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("articles/<slug:slug>/", views.article_detail, name="article"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic"),
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),

@@ -39,21 +39,6 @@ def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = get_object_or_404(
-        Article.objects.visible_to(request.user)
-        .select_related("author")
-        .prefetch_related("topics"),
-        slug=slug,
-    )
-    return render(
-        request,
-        "articles/article.html",
-        {"article": article, "is_preview": not article.is_live},
-    )
-
-
-@require_GET
 @cache_control(max_age=86400, public=True)
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap_url = request.build_absolute_uri(

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "csp",
+    "django_htmx",
     "accounts",
     "articles",
     "comments",
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -214,8 +216,17 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Comments -----------------------------------------------------------------------
 COMMENT_THROTTLE_RATE = env.str("COMMENT_THROTTLE_RATE", default="10/minute")
+VOTE_THROTTLE_RATE = env.str("VOTE_THROTTLE_RATE", default="60/minute")
+COMMENT_EDIT_WINDOW = timedelta(minutes=env.int("COMMENT_EDIT_MINUTES", default=15))
+# Signed-out readers may comment with a name and an e-mail address; their first
+# comment is held for a moderator.
+GUEST_COMMENTS = env.bool("GUEST_COMMENTS", default=True)
+COMMENTS_PER_PAGE = 20
+REPLIES_PER_THREAD = 50
 
 # --- Site -----------------------------------------------------------------------------
+# The public address, for links in e-mails sent outside any request.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 SITE_NAME = env.str("SITE_NAME", default="Agora")
 SITE_TAGLINE = env.str("SITE_TAGLINE", default="Technology policy, argued in the open")
 ARTICLES_PER_PAGE = 10

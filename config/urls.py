@@ -7,12 +7,16 @@ from django.views.decorators.cache import cache_page
 
 from articles.sitemaps import ArticleSitemap, TopicSitemap
 from articles.views import robots_txt
+from comments import views as comment_views
 
 sitemaps = {"articles": ArticleSitemap, "topics": TopicSitemap}
 SITEMAP_CACHE_SECONDS = 600
 
 urlpatterns = [
     path("", include("articles.urls")),
+    # The article page is the story with its discussion, so comments serves it.
+    path("articles/<slug:slug>/", comment_views.article_detail, name="article"),
+    path("", include("comments.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path(

@@ -6,3 +6,6 @@ class ModerationConfig(AppConfig):
 
     name = "moderation"
     verbose_name = "Moderation"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 - connects the signal receivers

@@ -25,6 +25,20 @@ def _fast_and_isolated(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process(request):
+    """Run Celery tasks in-process, except where a test drives a real worker."""
+    if request.node.get_closest_marker("integration"):
+        yield
+        return
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
 @pytest.fixture
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
@@ -56,3 +70,22 @@ def moderator(db):
 @pytest.fixture
 def article(db):
     return ArticleFactory(title="Chips and the state", slug="chips-and-the-state")
+
+
+@pytest.fixture
+def other_reader(db):
+    return UserFactory(username="sam", email="sam@example.org")
+
+
+@pytest.fixture
+def post(django_capture_on_commit_callbacks):
+    """Post through the service and let moderation run, as after a real commit."""
+    from comments.services import comment_post
+
+    def _post(**kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            comment = comment_post(**kwargs)
+        comment.refresh_from_db()
+        return comment
+
+    return _post

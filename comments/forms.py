@@ -1,0 +1,42 @@
+"""Forms for the discussion pages: they check shapes; the services check rules."""
+
+import uuid
+
+from django import forms
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Your comment",
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
+        strip=False,  # the service normalises and measures the text
+        help_text="Markdown: *italic*, **bold**, [links](https://…), > quotes.",
+        error_messages={"required": "Write something before posting."},
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # One per rendered form: a double submission posts once.
+    token = forms.CharField(
+        required=False, max_length=64, widget=forms.HiddenInput, initial=uuid.uuid4
+    )
+
+
+class GuestCommentForm(CommentForm):
+    guest_name = forms.CharField(label="Your name", max_length=60)
+    guest_email = forms.EmailField(
+        label="Your e-mail", help_text="Never shown. Your first comment waits for a moderator."
+    )
+
+
+class EditForm(forms.Form):
+    body = forms.CharField(
+        label="Edit your comment",
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
+        strip=False,
+        error_messages={"required": "Write something, or delete the comment instead."},
+    )
+
+
+def comment_form_for(user, *args, **kwargs) -> CommentForm:
+    """The posting form a reader gets: guests also give a name and an e-mail."""
+    form_class = CommentForm if user.is_authenticated else GuestCommentForm
+    return form_class(*args, **kwargs)

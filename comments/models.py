@@ -1,0 +1,185 @@
+"""The comment tree under each article, readers' votes and subscriptions.
+
+Display order inside a thread comes from `path`: the path of the comment's place
+in the tree followed by its own id, zero-padded to a fixed width. Ordering by
+path lists a whole thread depth-first with replies oldest first, and a new reply
+never renumbers anybody. Below the display depth a reply takes a place beside
+the comment it answers (its `parent` stays the comment it answers).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from articles.models import Article
+
+PATH_STEP = 10  # digits per level: ids up to 9,999,999,999
+MAX_DEPTH = 6  # levels shown; depth runs 0 (top level) to MAX_DEPTH - 1
+
+
+def path_segment(comment_id: int) -> str:
+    return f"{comment_id:0{PATH_STEP}d}"
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CommentQuerySet":
+        """Approved comments, plus the reader's own that wait for moderation."""
+        visible = Q(status=Comment.Status.APPROVED)
+        if user is not None and user.is_authenticated:
+            visible |= Q(
+                author=user, status__in=[Comment.Status.PENDING, Comment.Status.HELD]
+            )
+        return self.filter(visible)
+
+    def top_level(self) -> "CommentQuerySet":
+        return self.filter(depth=0)
+
+    def in_thread_order(self) -> "CommentQuerySet":
+        return self.order_by("root_id", "path")
+
+
+class Comment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        HELD = "held", "Held for review"
+        REJECTED = "rejected", "Rejected"
+        SPAM = "spam", "Spam"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="comments"
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+        help_text="The comment this one answers.",
+    )
+    # The top-level comment of the thread; a top-level comment is its own root.
+    root = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    depth = models.PositiveSmallIntegerField(default=0)
+    path = models.CharField(max_length=PATH_STEP * MAX_DEPTH, blank=True)
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    guest_name = models.CharField(max_length=60, blank=True)
+    guest_email = models.EmailField(blank=True)
+
+    body = models.TextField(max_length=5000)
+    body_html = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # Moderation decides each revision once; an edit starts a new one.
+    revision = models.PositiveIntegerField(default=1)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    # Kept right by the services with F() updates in the posting transaction.
+    score = models.IntegerField(default=0)
+    reply_count = models.PositiveIntegerField(
+        default=0, help_text="Approved direct replies."
+    )
+
+    ip_hash = models.CharField(max_length=64, blank=True)
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["root_id", "path"]
+        indexes = [
+            models.Index(fields=["article", "depth", "status", "id"]),
+            models.Index(fields=["article", "depth", "-score", "id"]),
+            models.Index(fields=["root", "path"]),
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["author", "article", "created_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="comments_comment_idempotency_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} by {self.author_name} on {self.article_id}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.article.get_absolute_url()}?thread={self.root_id}#comment-{self.pk}"
+
+    @property
+    def author_name(self) -> str:
+        if self.author_id:
+            return self.author.public_name
+        return self.guest_name or "Guest"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def tree_parent_path(self) -> str:
+        return self.path[:-PATH_STEP]
+
+
+class Vote(models.Model):
+    """One reader's +1 or -1 on a comment; withdrawing a vote deletes the row."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+    )
+    value = models.SmallIntegerField(choices=[(1, "Up"), (-1, "Down")])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "user"], name="one_vote_each"),
+            models.CheckConstraint(
+                condition=Q(value__in=[1, -1]), name="vote_is_up_or_down"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.value:+d} on {self.comment_id}"
+
+
+class ArticleSubscription(models.Model):
+    """A reader who asked to hear of every new comment on an article."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="article_subscriptions",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "user"], name="one_subscription_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} follows {self.article_id}"

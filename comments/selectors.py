@@ -1,0 +1,228 @@
+"""Reads of the comment tree that shape a whole page of discussion.
+
+A page costs two queries however large the discussion: one for the page of
+top-level comments in the chosen order, one for their replies in thread order
+(each with the reader's own vote folded in). Deeper pages of replies come from
+`replies_after`, one query each.
+"""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.expressions import Window
+from django.utils import timezone
+
+from articles.models import Article
+
+from .models import PATH_STEP, Comment, CommentQuerySet, Vote
+
+SORTS = ("oldest", "newest", "top")
+
+
+class InvalidCursor(ValueError):
+    """A cursor that this site did not hand out."""
+
+
+@dataclass
+class Thread:
+    """A top-level comment and the replies shown under it, in display order."""
+
+    comment: Comment
+    replies: list[Comment] = field(default_factory=list)
+    more_after: str | None = None  # path of the last reply shown, when more exist
+
+
+@dataclass
+class DiscussionPage:
+    threads: list[Thread]
+    sort: str
+    next_cursor: str | None
+
+
+def encode_cursor(sort: str, comment: Comment) -> str:
+    data = {"s": sort, "id": comment.pk}
+    if sort == "top":
+        data["score"] = comment.score
+    raw = json.dumps(data, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: str) -> dict:
+    """The position a cursor names; InvalidCursor for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        ok = (
+            isinstance(data, dict)
+            and data.get("s") == sort
+            and isinstance(data.get("id"), int)
+            and (sort != "top" or isinstance(data.get("score"), int))
+        )
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidCursor("That page cursor is not valid.") from exc
+    if not ok:
+        raise InvalidCursor("That page cursor is not valid for this sort.")
+    return data
+
+
+def _with_my_vote(queryset: CommentQuerySet, user) -> CommentQuerySet:
+    if user is None or not user.is_authenticated:
+        return queryset.annotate(my_vote=Value(0, output_field=IntegerField()))
+    mine = Vote.objects.filter(comment=OuterRef("pk"), user=user).values("value")[:1]
+    return queryset.annotate(my_vote=Coalesce(Subquery(mine), 0))
+
+
+def _ordered(queryset: CommentQuerySet, sort: str, cursor: str | None):
+    if sort == "top":
+        queryset = queryset.order_by("-score", "id")
+    else:
+        queryset = queryset.order_by("id" if sort == "oldest" else "-id")
+    if cursor:
+        at = decode_cursor(cursor, sort)
+        if sort == "oldest":
+            queryset = queryset.filter(id__gt=at["id"])
+        elif sort == "newest":
+            queryset = queryset.filter(id__lt=at["id"])
+        else:
+            queryset = queryset.filter(
+                Q(score__lt=at["score"]) | Q(score=at["score"], id__gt=at["id"])
+            )
+    return queryset
+
+
+def mark_for_reader(comments: list[Comment], user) -> None:
+    """Note on each comment whether it is the reader's and still theirs to change."""
+    now = timezone.now()
+    window = settings.COMMENT_EDIT_WINDOW
+    uid = user.pk if user is not None and user.is_authenticated else None
+    for c in comments:
+        c.is_mine = uid is not None and c.author_id == uid
+        c.can_change = c.is_mine and not c.is_deleted and now - c.created_at < window
+
+
+def _reply_rows(user, *, roots: list[int], limit: int) -> list[Comment]:
+    numbered = (
+        Comment.objects.visible_to(user)
+        .filter(root_id__in=roots, depth__gt=0)
+        .annotate(
+            position=Window(
+                RowNumber(), partition_by=[F("root_id")], order_by=F("path").asc()
+            )
+        )
+        .filter(position__lte=limit + 1)
+    )
+    return list(
+        _with_my_vote(numbered, user)
+        .select_related("author", "parent__author")
+        .order_by("root_id", "path")
+    )
+
+
+def _attach(threads: list[Thread], replies: list[Comment], limit: int) -> None:
+    by_root = {t.comment.pk: t for t in threads}
+    shown_paths = {t.comment.path for t in threads}
+    for reply in replies:
+        thread = by_root[reply.root_id]
+        if len(thread.replies) == limit:
+            thread.more_after = thread.replies[-1].path
+            continue
+        _describe_place(reply, shown_paths)
+        thread.replies.append(reply)
+        shown_paths.add(reply.path)
+
+
+def _describe_place(reply: Comment, shown_paths: set[str]) -> None:
+    """Say whom a reply answers when its place in the tree does not show it."""
+    tree_parent_shown = reply.tree_parent_path in shown_paths
+    answers_tree_parent = reply.parent.path == reply.tree_parent_path
+    reply.answers = None if answers_tree_parent and tree_parent_shown else reply.parent
+    reply.parent_hidden = reply.parent.path not in shown_paths
+
+
+def discussion_page(
+    *,
+    article: Article,
+    user,
+    sort: str = "oldest",
+    cursor: str | None = None,
+    thread_id: int | None = None,
+    limit: int | None = None,
+    replies_limit: int | None = None,
+) -> DiscussionPage:
+    """One page of an article's discussion as `user` may see it.
+
+    `thread_id` narrows the page to one thread (a permalink). Raises InvalidCursor.
+    """
+    if sort not in SORTS:
+        sort = "oldest"
+    limit = limit or settings.COMMENTS_PER_PAGE
+    replies_limit = replies_limit or settings.REPLIES_PER_THREAD
+    tops = Comment.objects.visible_to(user).filter(article=article, depth=0)
+    if thread_id is not None:
+        tops = tops.filter(pk=thread_id)
+    rows = list(
+        _with_my_vote(_ordered(tops, sort, cursor), user).select_related("author")[
+            : limit + 1
+        ]
+    )
+    threads = [Thread(comment=c) for c in rows[:limit]]
+    next_cursor = encode_cursor(sort, rows[limit - 1]) if len(rows) > limit else None
+    if threads:
+        replies = _reply_rows(
+            user, roots=[t.comment.pk for t in threads], limit=replies_limit
+        )
+        _attach(threads, replies, replies_limit)
+    mark_for_reader(
+        [c for t in threads for c in (t.comment, *t.replies)], user
+    )
+    return DiscussionPage(threads=threads, sort=sort, next_cursor=next_cursor)
+
+
+def replies_after(
+    *, root: Comment, user, after_path: str, limit: int | None = None
+) -> Thread:
+    """The next replies of a thread after `after_path`, in thread order."""
+    limit = limit or settings.REPLIES_PER_THREAD
+    rows = list(
+        _with_my_vote(
+            Comment.objects.visible_to(user).filter(
+                root_id=root.pk, depth__gt=0, path__gt=after_path
+            ),
+            user,
+        )
+        .select_related("author", "parent__author")
+        .order_by("path")[: limit + 1]
+    )
+    thread = Thread(comment=root)
+    # Everything before `after_path` is on the page already.
+    shown = {r.path for r in rows} | {p for r in rows for p in _ancestors(r, after_path)}
+    for reply in rows[:limit]:
+        _describe_place(reply, shown)
+        thread.replies.append(reply)
+    if len(rows) > limit:
+        thread.more_after = thread.replies[-1].path
+    mark_for_reader(thread.replies, user)
+    return thread
+
+
+def _ancestors(reply: Comment, after_path: str) -> list[str]:
+    paths = [reply.path[:i] for i in range(PATH_STEP, len(reply.path), PATH_STEP)]
+    return [p for p in paths if p <= after_path]
+
+
+def comment_for_reader(*, pk: int, user) -> Comment:
+    """One comment as `user` sees it, with their vote; DoesNotExist if hidden."""
+    comment = (
+        _with_my_vote(Comment.objects.visible_to(user), user)
+        .select_related("article", "author", "parent__author")
+        .get(pk=pk)
+    )
+    comment.answers = comment.parent if comment.parent_id else None
+    comment.parent_hidden = False
+    mark_for_reader([comment], user)
+    return comment

@@ -1,0 +1,346 @@
+"""Discussion pages. Every action works as a plain form post with a redirect;
+with htmx the same views answer with the fragment to swap in place."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from accounts import services as account_services
+from accounts.models import User
+from articles.models import Article
+
+from . import notifications, selectors, services
+from .forms import EditForm, comment_form_for
+from .models import ArticleSubscription, Comment
+
+
+def _article_or_404(request: HttpRequest, slug: str) -> Article:
+    return get_object_or_404(
+        Article.objects.visible_to(request.user)
+        .select_related("author")
+        .prefetch_related("topics"),
+        slug=slug,
+    )
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _reader(request: HttpRequest) -> User | None:
+    return request.user if request.user.is_authenticated else None
+
+
+def _visible_comment(request: HttpRequest, pk: int) -> Comment:
+    """A comment the reader may see, else 404 (never reveal a hidden one)."""
+    return get_object_or_404(
+        Comment.objects.visible_to(request.user).select_related("article", "author"),
+        pk=pk,
+    )
+
+
+def _discussion_context(request: HttpRequest, article: Article, form=None) -> dict:
+    sort = request.GET.get("sort", "oldest")
+    thread = request.GET.get("thread")
+    try:
+        page = selectors.discussion_page(
+            article=article,
+            user=request.user,
+            sort=sort,
+            cursor=request.GET.get("cursor") or None,
+            thread_id=int(thread) if thread and thread.isdigit() else None,
+        )
+    except selectors.InvalidCursor:
+        page = selectors.discussion_page(article=article, user=request.user, sort=sort)
+    following = (
+        request.user.is_authenticated
+        and ArticleSubscription.objects.filter(
+            article=article, user=request.user
+        ).exists()
+    )
+    return {
+        "article": article,
+        "is_preview": not article.is_live,
+        "page": page,
+        "sorts": selectors.SORTS,
+        "thread_only": bool(thread),
+        "form": form or comment_form_for(request.user),
+        "guests_allowed": settings.GUEST_COMMENTS,
+        "following": following,
+    }
+
+
+@require_GET
+def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    article = _article_or_404(request, slug)
+    context = _discussion_context(request, article)
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, "comments/_threads.html", context)
+    return render(request, "comments/article.html", context)
+
+
+def _post_failed(request, article, form, parent, status) -> HttpResponse:
+    if request.htmx:
+        response = render(
+            request,
+            "comments/_comment_form.html",
+            {"form": form, "article": article, "parent": parent},
+        )
+        target = f"#reply-form-{parent.pk}" if parent else "#comment-form"
+        return reswap(retarget(response, target), "outerHTML")
+    if parent is not None:
+        return render(
+            request,
+            "comments/reply.html",
+            {"form": form, "article": article, "parent": parent},
+            status=status,
+        )
+    return render(
+        request,
+        "comments/article.html",
+        _discussion_context(request, article, form=form),
+        status=status,
+    )
+
+
+@require_POST
+def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
+    article = _article_or_404(request, slug)
+    form = comment_form_for(request.user, request.POST)
+    parent = None
+    if (parent_id := request.POST.get("parent", "")).isdigit():
+        parent = Comment.objects.filter(pk=int(parent_id)).first()
+    if not form.is_valid():
+        return _post_failed(request, article, form, parent, 400)
+    data = form.cleaned_data
+    if data["parent"] and parent is None:
+        form.add_error(None, "The comment you answer does not exist.")
+        return _post_failed(request, article, form, None, 400)
+    try:
+        comment = services.comment_post(
+            article=article,
+            author=_reader(request),
+            body=data["body"],
+            parent=parent,
+            guest_name=data.get("guest_name", ""),
+            guest_email=data.get("guest_email", ""),
+            ip_address=_client_ip(request),
+            idempotency_key=data["token"] or None,
+        )
+    except services.RateLimited as exc:
+        form.add_error(None, str(exc))
+        response = _post_failed(request, article, form, parent, 429)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    except (ValidationError, PermissionDenied) as exc:
+        _add_errors(form, exc)
+        return _post_failed(request, article, form, parent, 400)
+    if request.htmx:
+        return _posted_fragment(request, article, comment, parent)
+    if comment.status != Comment.Status.APPROVED:
+        messages.info(request, "Thanks: your comment is awaiting moderation.")
+    return redirect(f"{article.get_absolute_url()}?thread={comment.root_id}#comment-{comment.pk}")
+
+
+def _add_errors(form, exc: Exception) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field_name, errors in exc.error_dict.items():
+            target = field_name if field_name in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+        form.add_error(None, message)
+
+
+def _posted_fragment(request, article, comment, parent) -> HttpResponse:
+    comment = selectors.comment_for_reader(pk=comment.pk, user=request.user)
+    html = render_to_string(
+        "comments/_comment.html", {"c": comment, "article": article}, request
+    )
+    if parent is None:
+        html += render_to_string(
+            "comments/_comment_form.html",
+            {"form": comment_form_for(request.user), "article": article, "oob": True},
+            request,
+        )
+    return HttpResponse(html)
+
+
+@require_GET
+def reply_form(request: HttpRequest, pk: int) -> HttpResponse:
+    parent = _visible_comment(request, pk)
+    article = parent.article
+    if not article.accepts_comments:
+        raise Http404("Comments on this article are closed.")
+    form = comment_form_for(request.user, initial={"parent": parent.pk})
+    context = {"form": form, "article": article, "parent": parent}
+    if request.htmx:
+        return render(request, "comments/_comment_form.html", context)
+    return render(request, "comments/reply.html", context)
+
+
+def _own_comment(request: HttpRequest, pk: int) -> Comment:
+    comment = _visible_comment(request, pk)
+    if comment.author_id != request.user.pk:
+        raise PermissionDenied("You can only change your own comments.")
+    return comment
+
+
+def _comment_fragment(request, comment: Comment, *, editing=None) -> HttpResponse:
+    comment = selectors.comment_for_reader(pk=comment.pk, user=request.user)
+    return render(
+        request,
+        "comments/_comment.html",
+        {"c": comment, "article": comment.article, "edit_form": editing},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _own_comment(request, pk)
+    form = EditForm(request.POST or None, initial={"body": comment.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            comment = services.comment_edit(
+                comment=comment, user=request.user, body=form.cleaned_data["body"]
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            _add_errors(form, exc)
+        else:
+            if request.htmx:
+                return _comment_fragment(request, comment)
+            messages.info(request, "Your edit is saved and is being checked again.")
+            return redirect(comment.get_absolute_url())
+    if request.htmx:
+        return _comment_fragment(request, comment, editing=form)
+    return render(
+        request,
+        "comments/edit.html",
+        {"form": form, "comment": comment, "article": comment.article},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _own_comment(request, pk)
+    error = None
+    if request.method == "POST":
+        try:
+            comment = services.comment_delete(comment=comment, user=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            error = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+        else:
+            if request.htmx:
+                return _comment_fragment(request, comment)
+            messages.info(request, "Your comment is deleted.")
+            return redirect(comment.get_absolute_url())
+    return render(
+        request,
+        "comments/delete.html",
+        {"comment": comment, "article": comment.article, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@require_POST
+def vote(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.POST.get('next', '/')}")
+    comment = _visible_comment(request, pk)
+    value = request.POST.get("value", "")
+    error = None
+    try:
+        comment.score, comment.my_vote = services.comment_vote(
+            comment=comment,
+            user=request.user,
+            value=int(value) if value.lstrip("-").isdigit() else 99,
+        )
+    except services.RateLimited as exc:
+        error = str(exc)
+    except (ValidationError, PermissionDenied) as exc:
+        error = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+    if request.htmx:
+        if error:
+            comment = selectors.comment_for_reader(pk=comment.pk, user=request.user)
+        return render(
+            request, "comments/_vote.html", {"c": comment, "vote_error": error}
+        )
+    if error:
+        messages.error(request, error)
+    return redirect(comment.get_absolute_url())
+
+
+@require_GET
+def replies(request: HttpRequest, pk: int) -> HttpResponse:
+    root = _visible_comment(request, pk)
+    if root.depth != 0:
+        raise Http404("Replies are listed by thread.")
+    thread = selectors.replies_after(
+        root=root, user=request.user, after_path=request.GET.get("after", "")
+    )
+    context = {"thread": thread, "article": root.article}
+    if request.htmx:
+        return render(request, "comments/_replies.html", context)
+    return render(request, "comments/replies.html", context)
+
+
+@require_GET
+def permalink(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _visible_comment(request, pk)
+    if request.htmx:
+        return _comment_fragment(request, comment)
+    return redirect(comment.get_absolute_url())
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, slug: str) -> HttpResponse:
+    article = _article_or_404(request, slug)
+    on = request.POST.get("follow") == "1"
+    services.article_follow(article=article, user=request.user, follow=on)
+    messages.info(
+        request,
+        "You will get an e-mail for each new comment here."
+        if on
+        else "You no longer follow this discussion.",
+    )
+    return redirect(f"{article.get_absolute_url()}#discussion")
+
+
+@csrf_exempt  # mail clients post one-click unsubscribes without a CSRF token
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        user_id, topic = notifications.read_unsubscribe_token(token)
+    except (signing.BadSignature, KeyError, ValueError, TypeError):
+        return render(request, "comments/unsubscribe.html", {"invalid": True}, status=400)
+    user = get_object_or_404(User, pk=user_id)
+    article = None
+    if topic.startswith("article:"):
+        article = Article.objects.filter(pk=int(topic.split(":", 1)[1])).first()
+    if request.method == "POST":
+        if topic == notifications.REPLIES:
+            account_services.user_update_profile(
+                user=user, display_name=user.display_name, reply_emails=False
+            )
+        elif article is not None:
+            services.article_follow(article=article, user=user, follow=False)
+        return render(request, "comments/unsubscribe.html", {"done": True, "article": article})
+    return render(
+        request,
+        "comments/unsubscribe.html",
+        {"topic": topic, "article": article, "token": token},
+    )
