@@ -23,7 +23,8 @@ class CommentForm(forms.Form):
 class GuestCommentForm(CommentForm):
     guest_name = forms.CharField(label="Your name", max_length=60)
     guest_email = forms.EmailField(
-        label="Your e-mail", help_text="Never shown. Your first comment waits for a moderator."
+        label="Your e-mail",
+        help_text="Never shown. Your first comment waits for a moderator.",
     )
 
 

@@ -93,7 +93,8 @@ class Comment(models.Model):
     )
 
     ip_hash = models.CharField(max_length=64, blank=True)
-    idempotency_key = models.CharField(max_length=64, null=True, blank=True)
+    # NULL, not "", when absent: the unique constraint only binds real keys.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
 
     objects = CommentQuerySet.as_manager()
 
@@ -118,7 +119,9 @@ class Comment(models.Model):
         return f"Comment {self.pk} by {self.author_name} on {self.article_id}"
 
     def get_absolute_url(self) -> str:
-        return f"{self.article.get_absolute_url()}?thread={self.root_id}#comment-{self.pk}"
+        return (
+            f"{self.article.get_absolute_url()}?thread={self.root_id}#comment-{self.pk}"
+        )
 
     @property
     def author_name(self) -> str:

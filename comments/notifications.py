@@ -35,8 +35,12 @@ def _message(*, to: User, topic: str, template: str, context: dict) -> EmailMess
     unsubscribe = _absolute(
         reverse("comments:unsubscribe", args=[unsubscribe_token(user=to, topic=topic)])
     )
-    context = {**context, "recipient": to, "unsubscribe_url": unsubscribe,
-               "site_name": settings.SITE_NAME}
+    context = {
+        **context,
+        "recipient": to,
+        "unsubscribe_url": unsubscribe,
+        "site_name": settings.SITE_NAME,
+    }
     subject, _, body = render_to_string(template, context).partition("\n\n")
     return EmailMessage(
         subject=subject.strip(),
@@ -60,7 +64,7 @@ def _wants_mail(user: User | None, comment: Comment) -> bool:
 
 @transaction.atomic
 def comment_notify(*, comment_id: int) -> int:
-    """Send the reply and follower e-mails for an approved comment, once; return count."""
+    """Send the reply and follower e-mails for an approved comment once; count them."""
     comment = (
         Comment.objects.select_for_update(of=("self",))
         .select_related("article", "author", "parent__author")
@@ -72,13 +76,22 @@ def comment_notify(*, comment_id: int) -> int:
         or comment.is_deleted
     ):
         return 0
-    context = {"comment": comment, "article": comment.article,
-               "comment_url": _absolute(comment.get_absolute_url())}
+    context = {
+        "comment": comment,
+        "article": comment.article,
+        "comment_url": _absolute(comment.get_absolute_url()),
+    }
     messages, told = [], set()
     parent_author = comment.parent.author if comment.parent_id else None
     if _wants_mail(parent_author, comment) and parent_author.reply_emails:
-        messages.append(_message(to=parent_author, topic=REPLIES,
-                                 template="comments/email/reply.txt", context=context))
+        messages.append(
+            _message(
+                to=parent_author,
+                topic=REPLIES,
+                template="comments/email/reply.txt",
+                context=context,
+            )
+        )
         told.add(parent_author.pk)
     followers = (
         ArticleSubscription.objects.filter(article_id=comment.article_id)
@@ -87,10 +100,14 @@ def comment_notify(*, comment_id: int) -> int:
     )
     for follow in followers:
         if _wants_mail(follow.user, comment):
-            messages.append(_message(
-                to=follow.user, topic=f"article:{comment.article_id}",
-                template="comments/email/new_comment.txt", context=context,
-            ))
+            messages.append(
+                _message(
+                    to=follow.user,
+                    topic=f"article:{comment.article_id}",
+                    template="comments/email/new_comment.txt",
+                    context=context,
+                )
+            )
     if messages:
         get_connection().send_messages(messages)
     # Marked in the same transaction: a failed send rolls back and is retried.

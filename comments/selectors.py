@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, RowNumber
 from django.db.models.expressions import Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from articles.models import Article
@@ -177,9 +177,10 @@ def discussion_page(
             user, roots=[t.comment.pk for t in threads], limit=replies_limit
         )
         _attach(threads, replies, replies_limit)
-    mark_for_reader(
-        [c for t in threads for c in (t.comment, *t.replies)], user
-    )
+    shown = [c for t in threads for c in (t.comment, *t.replies)]
+    for comment in shown:
+        comment.article = article  # for links, without a query per comment
+    mark_for_reader(shown, user)
     return DiscussionPage(threads=threads, sort=sort, next_cursor=next_cursor)
 
 
@@ -200,9 +201,12 @@ def replies_after(
     )
     thread = Thread(comment=root)
     # Everything before `after_path` is on the page already.
-    shown = {r.path for r in rows} | {p for r in rows for p in _ancestors(r, after_path)}
+    shown = {r.path for r in rows} | {
+        p for r in rows for p in _ancestors(r, after_path)
+    }
     for reply in rows[:limit]:
         _describe_place(reply, shown)
+        reply.article = root.article
         thread.replies.append(reply)
     if len(rows) > limit:
         thread.more_after = thread.replies[-1].path

@@ -51,8 +51,10 @@ def normalise_body(body: str) -> str:
     for char in text:
         if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
             raise ValidationError(
-                {"body": f"The text contains a control character (U+{ord(char):04X}); "
-                 "remove it and try again."}
+                {
+                    "body": "The text contains a control character "
+                    f"(U+{ord(char):04X}); remove it and try again."
+                }
             )
     if len(text) > MAX_BODY:
         raise ValidationError(
@@ -79,7 +81,9 @@ def _check_can_post(*, article: Article, author: User | None, guest_email: str) 
             else f"until {author.banned_until:%d %B %Y %H:%M} UTC"
         )
         reason = f" Reason: {author.ban_reason}" if author.ban_reason else ""
-        raise PermissionDenied(f"Your account is banned from commenting {until}.{reason}")
+        raise PermissionDenied(
+            f"Your account is banned from commenting {until}.{reason}"
+        )
     if author is None:
         if not settings.GUEST_COMMENTS:
             raise PermissionDenied("Sign in to comment.")
@@ -97,15 +101,18 @@ def _check_parent(*, parent: Comment, article: Article, author: User | None) -> 
     if not visible:
         raise ValidationError({"parent": "That comment does not exist."})
     if parent.is_deleted:
-        raise ValidationError({"parent": "That comment was deleted; it takes no replies."})
+        raise ValidationError(
+            {"parent": "That comment was deleted; it takes no replies."}
+        )
 
 
 def _author_ident(author: User | None, guest_email: str) -> str:
     return f"user:{author.pk}" if author is not None else f"guest:{guest_email.lower()}"
 
 
-def _check_duplicate(*, article: Article, author: User | None, guest_email: str,
-                     body: str) -> None:
+def _check_duplicate(
+    *, article: Article, author: User | None, guest_email: str, body: str
+) -> None:
     recent = Comment.objects.filter(
         article=article,
         body=body,
@@ -243,7 +250,7 @@ def _locked(comment_id: int) -> Comment:
 
 @transaction.atomic
 def comment_edit(*, comment: Comment, user: User, body: str) -> Comment:
-    """Change the text within the edit window; the new revision goes back to moderation."""
+    """Change the text within the edit window; the new revision is moderated again."""
     comment = _locked(comment.pk)
     _check_own_and_in_window(comment, user, "edit")
     text = normalise_body(body)
@@ -254,9 +261,7 @@ def comment_edit(*, comment: Comment, user: User, body: str) -> Comment:
     comment.edited_at = timezone.now()
     comment.revision += 1
     comment.status = Comment.Status.PENDING
-    comment.save(
-        update_fields=["body", "body_html", "edited_at", "revision", "status"]
-    )
+    comment.save(update_fields=["body", "body_html", "edited_at", "revision", "status"])
     _move_counters(comment, -int(was_counted))
     _announce(comment)
     return comment
@@ -301,7 +306,9 @@ def _enqueue(task, *args) -> None:
     try:
         task.delay(*args)
     except Exception:
-        logger.exception("could not enqueue %s%r; the broker is unreachable", task.name, args)
+        logger.exception(
+            "could not enqueue %s%r; the broker is unreachable", task.name, args
+        )
 
 
 @transaction.atomic
@@ -334,7 +341,7 @@ def comment_vote(*, comment: Comment, user: User, value: int) -> tuple[int, int]
 
 @transaction.atomic
 def article_follow(*, article: Article, user: User, follow: bool) -> bool:
-    """Start or stop e-mailing `user` each new comment on `article`; return the state."""
+    """Start or stop e-mailing `user` each new comment on `article`."""
     if follow:
         ArticleSubscription.objects.get_or_create(article=article, user=user)
     else:

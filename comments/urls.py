@@ -7,7 +7,9 @@ app_name = "comments"
 urlpatterns = [
     path("articles/<slug:slug>/comments/", views.post_comment, name="post"),
     path("articles/<slug:slug>/follow/", views.follow, name="follow"),
-    path("articles/<slug:slug>/comments/feed/", feeds.ArticleCommentsFeed(), name="feed"),
+    path(
+        "articles/<slug:slug>/comments/feed/", feeds.ArticleCommentsFeed(), name="feed"
+    ),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/<int:pk>/reply/", views.reply_form, name="reply"),
     path("comments/<int:pk>/edit/", views.edit, name="edit"),

@@ -17,4 +17,6 @@ def enqueue_moderation(sender, comment_id: int, revision: int, **kwargs) -> None
     try:
         moderate_comment.delay(comment_id, revision)
     except Exception:
-        logger.exception("comment %s left pending: could not reach the broker", comment_id)
+        logger.exception(
+            "comment %s left pending: could not reach the broker", comment_id
+        )

@@ -31,7 +31,8 @@ def comment_moderate(*, comment_id: int, revision: int | None = None) -> str | N
     if revision is not None and revision != comment.revision:
         return None  # an edit made since: its own task decides it
     held = (
-        comment.article.discussion_policy == comment.article.DiscussionPolicy.PREMODERATED
+        comment.article.discussion_policy
+        == comment.article.DiscussionPolicy.PREMODERATED
         or _first_from_guest(comment)
     )
     status = Comment.Status.HELD if held else Comment.Status.APPROVED

@@ -31,11 +31,15 @@ def test_a_comment_is_saved_pending_and_approved_once_moderation_runs(
     assert article.comment_count == 1
 
 
-def test_replies_take_their_place_under_the_parent_at_every_depth(post, article, reader):
+def test_replies_take_their_place_under_the_parent_at_every_depth(
+    post, article, reader
+):
     chain = [post(article=article, author=reader, body="level 0")]
     for level in range(1, MAX_DEPTH):
         chain.append(
-            post(article=article, author=reader, body=f"level {level}", parent=chain[-1])
+            post(
+                article=article, author=reader, body=f"level {level}", parent=chain[-1]
+            )
         )
 
     for level, comment in enumerate(chain):
@@ -119,7 +123,9 @@ def test_a_banned_reader_is_told_why_and_until_when(article, reader):
     reader.ban_reason = "Repeated personal attacks."
     reader.save()
 
-    with pytest.raises(PermissionDenied, match="banned from commenting until .*personal"):
+    with pytest.raises(
+        PermissionDenied, match=r"banned from commenting until .*personal"
+    ):
         comment_post(article=article, author=reader, body="hello")
 
 
@@ -143,14 +149,20 @@ def test_bodies_that_are_empty_too_long_or_hide_control_characters_are_refused(
 
 
 def test_five_thousand_characters_after_normalising_is_fine(article, reader):
-    comment = comment_post(article=article, author=reader, body="  " + "é" * 5000 + "\r\n")
+    comment = comment_post(
+        article=article, author=reader, body="  " + "é" * 5000 + "\r\n"
+    )
 
     assert len(comment.body) == 5000
 
 
 def test_the_same_idempotency_key_posts_once(article, reader):
-    first = comment_post(article=article, author=reader, body="once", idempotency_key="k1")
-    again = comment_post(article=article, author=reader, body="once", idempotency_key="k1")
+    first = comment_post(
+        article=article, author=reader, body="once", idempotency_key="k1"
+    )
+    again = comment_post(
+        article=article, author=reader, body="once", idempotency_key="k1"
+    )
 
     assert again.pk == first.pk
     assert Comment.objects.count() == 1
@@ -158,8 +170,9 @@ def test_the_same_idempotency_key_posts_once(article, reader):
 
 def test_another_readers_identical_key_does_not_collide(article, reader, other_reader):
     comment_post(article=article, author=reader, body="mine", idempotency_key="k1")
-    theirs = comment_post(article=article, author=other_reader, body="theirs",
-                          idempotency_key="k1")
+    theirs = comment_post(
+        article=article, author=other_reader, body="theirs", idempotency_key="k1"
+    )
 
     assert theirs.body == "theirs"
     assert Comment.objects.count() == 2
@@ -179,8 +192,13 @@ def test_guest_comments_need_a_name_and_email_and_the_first_is_held(post, articl
     with pytest.raises(ValidationError, match="e-mail"):
         comment_post(article=article, author=None, body="hi", guest_name="Ann")
 
-    first = post(article=article, author=None, body="hi", guest_name="Ann",
-                 guest_email="ann@example.org")
+    first = post(
+        article=article,
+        author=None,
+        body="hi",
+        guest_name="Ann",
+        guest_email="ann@example.org",
+    )
 
     assert first.status == Comment.Status.HELD
     assert first.author_name == "Ann"
@@ -190,8 +208,13 @@ def test_guests_are_refused_when_the_site_turns_guest_comments_off(article, sett
     settings.GUEST_COMMENTS = False
 
     with pytest.raises(PermissionDenied, match="Sign in"):
-        comment_post(article=article, author=None, body="hi", guest_name="Ann",
-                     guest_email="ann@example.org")
+        comment_post(
+            article=article,
+            author=None,
+            body="hi",
+            guest_name="Ann",
+            guest_email="ann@example.org",
+        )
 
 
 def test_premoderated_article_holds_every_comment(post, reader):
@@ -247,7 +270,8 @@ def test_deleting_keeps_the_node_and_its_replies_but_erases_the_text(
 
     top.refresh_from_db()
     assert top.is_deleted
-    assert top.body == "" and top.body_html == ""
+    assert top.body == ""
+    assert top.body_html == ""
     reply.refresh_from_db()
     assert reply.parent_id == top.pk
     article.refresh_from_db()
