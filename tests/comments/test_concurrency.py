@@ -37,7 +37,7 @@ def test_eight_threads_replying_at_once_lose_nothing(article, settings):
                     body=f"{author.username} {i}",
                     parent=target,
                 )
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connections.close_all()
