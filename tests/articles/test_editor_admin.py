@@ -1,10 +1,7 @@
 """Editors write and publish in the admin; moderators and readers cannot."""
 
-import re
-
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.core.management import call_command
 
 from accounts.models import User
 from articles.models import Article
@@ -146,26 +143,3 @@ def test_reader_cannot_reach_the_admin(client, reader):
 
     assert response.status_code == 302
     assert "/admin/login/" in response.url
-
-
-@pytest.mark.django_db
-def test_seed_demo_loads_three_open_articles_and_working_accounts_once(client, capsys):
-    call_command("seed_demo")
-    first = capsys.readouterr().out
-    call_command("seed_demo")
-    second = capsys.readouterr().out
-
-    live = Article.objects.published()
-    assert live.count() == 3
-    assert all(a.accepts_comments for a in live)
-    assert "already there" in second
-    assert "password" not in second.split("Demo articles")[-1]
-    assert User.objects.count() == 2
-    for role in ("editor", "moderator"):
-        match = re.search(rf"Demo {role}: username '(\S+)', password '(\S+)'", first)
-        assert match, first
-        assert client.login(username=match.group(1), password=match.group(2))
-    editor_account = User.objects.get(username="demo-editor")
-    assert editor_account.is_editor
-    assert User.objects.get(username="demo-moderator").is_moderator
-    assert client.get(live.first().get_absolute_url()).status_code == 200
