@@ -7,11 +7,12 @@ def main() -> None:
     setup_django()
     from django.db import connection
 
-    from bench import pages
+    from bench import discussions, pages
 
     print(f"Agora benchmarks on {connection.vendor}")  # noqa: T201
     with scratch_database():
         pages.run()
+        discussions.run()
 
 
 if __name__ == "__main__":

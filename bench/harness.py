@@ -37,6 +37,22 @@ def scratch_database() -> Iterator[None]:
         teardown_test_environment()
 
 
+@contextmanager
+def plain_static_storage() -> Iterator[None]:
+    """No collectstatic for a benchmark: plain static storage, as in the tests."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
+    with override_settings(STORAGES=storages):
+        yield
+
+
 def ok(response):
     """The response, when it is a 200: a benchmark of error pages measures nothing."""
     if response.status_code != 200:

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from bench.harness import measure, ok, print_row
+from bench.harness import measure, ok, plain_static_storage, print_row
 
 SIZES = (10, 1000)
 
@@ -47,17 +47,9 @@ def _publication(size: int) -> str:
 
 
 def run() -> None:
-    from django.conf import settings
-    from django.test import Client, override_settings
+    from django.test import Client
 
-    # No collectstatic for a benchmark: plain static storage, as in tests.
-    plain_static = {
-        **settings.STORAGES,
-        "staticfiles": {
-            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        },
-    }
-    with override_settings(STORAGES=plain_static):
+    with plain_static_storage():
         _measure_pages(Client())
 
 

@@ -37,7 +37,15 @@ class EditForm(forms.Form):
     )
 
 
-def comment_form_for(user, *args, **kwargs) -> CommentForm:
-    """The posting form a reader gets: guests also give a name and an e-mail."""
+def comment_form_for(
+    user, *args, parent_id: int | None = None, **kwargs
+) -> CommentForm:
+    """The posting form a reader gets: guests also give a name and an e-mail.
+
+    A reply form gets field ids of its own, so its labels never point at the
+    main form's fields on the same page.
+    """
     form_class = CommentForm if user.is_authenticated else GuestCommentForm
+    if parent_id is not None:
+        kwargs.setdefault("auto_id", f"id_reply{parent_id}_%s")
     return form_class(*args, **kwargs)

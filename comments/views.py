@@ -117,10 +117,12 @@ def _post_failed(request, article, form, parent, status) -> HttpResponse:
 @require_POST
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article_or_404(request, slug)
-    form = comment_form_for(request.user, request.POST)
     parent = None
     if (parent_id := request.POST.get("parent", "")).isdigit():
         parent = Comment.objects.filter(pk=int(parent_id)).first()
+    form = comment_form_for(
+        request.user, request.POST, parent_id=parent.pk if parent else None
+    )
     if not form.is_valid():
         return _post_failed(request, article, form, parent, 400)
     data = form.cleaned_data
@@ -186,7 +188,9 @@ def reply_form(request: HttpRequest, pk: int) -> HttpResponse:
     article = parent.article
     if not article.accepts_comments:
         raise Http404("Comments on this article are closed.")
-    form = comment_form_for(request.user, initial={"parent": parent.pk})
+    form = comment_form_for(
+        request.user, initial={"parent": parent.pk}, parent_id=parent.pk
+    )
     context = {"form": form, "article": article, "parent": parent}
     if request.htmx:
         return render(request, "comments/_comment_form.html", context)
@@ -213,7 +217,11 @@ def _comment_fragment(request, comment: Comment, *, editing=None) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _own_comment(request, pk)
-    form = EditForm(request.POST or None, initial={"body": comment.body})
+    form = EditForm(
+        request.POST or None,
+        initial={"body": comment.body},
+        auto_id=f"id_edit{comment.pk}_%s",  # unique beside the page's other forms
+    )
     if request.method == "POST" and form.is_valid():
         try:
             comment = services.comment_edit(

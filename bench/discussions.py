@@ -1,0 +1,342 @@
+"""Long discussions: the article page, its sorts and a deep reply, at 1k and 10k."""
+
+import itertools
+import logging
+import random
+import resource
+import sys
+import time
+import tracemalloc
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+from bench.harness import measure, ok, plain_static_storage, print_row
+
+SIZES = (1_000, 10_000)
+AUTHORS = 300
+TOP_LEVEL_SHARE = 0.25
+DEPTH_DECAY = 0.6  # each level of replies holds this share of the level above
+THREAD_PULL = 1.5  # Pareto shape: a few threads draw most of the replies
+BODIES = 12  # distinct bodies, rendered once and reused
+POSTS = 20
+SEED = 7
+WORDS = (
+    "the", "council", "budget", "vote", "said", "would", "could", "never", "really",
+    "think", "point", "evidence", "article", "figures", "housing", "transport",
+    "schools", "people", "local", "plan", "years", "cost", "because", "however",
+    "which", "agree", "disagree", "source", "data", "report", "last", "week", "city",
+    "rent", "tax", "question", "answer", "fair", "reading", "mistake", "example",
+)  # fmt: skip
+
+
+def run() -> None:
+    rng = random.Random(SEED)  # noqa: S311 - benchmark data, not a secret
+    with plain_static_storage():
+        readers, bodies = _readers(), _bodies(rng)
+        for size in SIZES:
+            _measure_discussion(size, readers, bodies, rng)
+    print("\nThe whole benchmark run")  # noqa: T201
+    _print_figure("peak resident memory of the process", _max_rss_mib(), "MiB")
+
+
+def _measure_discussion(size: int, readers, bodies, rng: random.Random) -> None:
+    start = time.perf_counter()
+    article, levels = _discussion(size, readers, bodies, rng)
+    built = time.perf_counter() - start
+    print(f"\nA discussion of {size:,} comments, built in {built:.1f} s")  # noqa: T201
+    _measure_pages(article, _voter(article, readers[1]))
+    _measure_selector(article)
+    _measure_memory(article)
+    parent = _deep_comment(levels)
+    author = next(r for r in readers[2:] if r.pk != parent.author_id)
+    _measure_reply(article, parent, author)
+
+
+def _readers() -> list:
+    """A few hundred readers who write the comments, bulk-inserted."""
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+    from accounts.usernames import username_skeleton
+
+    password = make_password(None)
+    names = [f"bench-reader-{i}" for i in range(AUTHORS)]
+    return User.objects.bulk_create(
+        User(
+            username=name,
+            username_skeleton=username_skeleton(name),
+            email=f"{name}@example.org",
+            display_name=f"Reader {i}" if i % 3 else "",
+            password=password,
+        )
+        for i, name in enumerate(names)
+    )
+
+
+def _bodies(rng: random.Random) -> list[tuple[str, str]]:
+    """Distinct Markdown bodies of 200 to 800 characters, with their HTML."""
+    from comments.markdown import render_comment
+
+    texts = [_prose(rng, rng.randint(215, 800)) for _ in range(BODIES)]
+    return [(text, render_comment(text)) for text in texts]
+
+
+def _prose(rng: random.Random, length: int) -> str:
+    """Paragraphs of sentences, some emphasis, a link or a quote, about `length`."""
+    parts = ["> " + _sentence(rng) + "\n\n"] if rng.random() < 0.3 else []
+    while sum(map(len, parts)) < length:
+        sentence = _sentence(rng)
+        if rng.random() < 0.15:
+            sentence += " See [the source](https://example.org/report)."
+        parts.append(sentence + ("\n\n" if rng.random() < 0.3 else " "))
+    text = "".join(parts)[:length]
+    return text[: text.rfind(" ")].rstrip() + "."
+
+
+def _sentence(rng: random.Random) -> str:
+    words = rng.choices(WORDS, k=rng.randint(6, 16))
+    words[rng.randrange(len(words))] = f"*{rng.choice(WORDS)}*"
+    return " ".join(words).capitalize() + "."
+
+
+def _discussion(size: int, readers, bodies, rng: random.Random):
+    """A published article with `size` approved comments; return it and its levels."""
+    from articles.models import Article
+
+    shape = _shape(size, rng)
+    article = _article(size)
+    levels = []
+    for depth, parents in enumerate(shape):
+        above = levels[-1] if levels else None
+        replies = Counter(shape[depth + 1]) if depth + 1 < len(shape) else Counter()
+        rows = [
+            _comment(article, depth, above[p] if above else None, rng, readers, bodies)
+            for p in parents
+        ]
+        for i, row in enumerate(rows):
+            row.reply_count = replies[i]
+        levels.append(_insert_level(rows, depth))
+    Article.objects.filter(pk=article.pk).update(comment_count=size)
+    return article, levels
+
+
+def _shape(size: int, rng: random.Random) -> list[list[int]]:
+    """For each depth, the index of each comment's parent in the depth above."""
+    from comments.models import MAX_DEPTH
+
+    top = round(size * TOP_LEVEL_SHARE)
+    shares = [DEPTH_DECAY**d for d in range(MAX_DEPTH - 1)]
+    counts = [round((size - top) * s / sum(shares)) for s in shares]
+    counts[0] += size - top - sum(counts)
+    pull = [rng.paretovariate(THREAD_PULL) for _ in range(top)]
+    # Direct replies go to popular threads; deeper ones follow the thread's size.
+    levels = [[-1] * top, rng.choices(range(top), weights=pull, k=counts[0])]
+    for count in counts[1:]:
+        levels.append([rng.randrange(len(levels[-1])) for _ in range(count)])
+    return levels
+
+
+def _article(size: int):
+    from django.utils import timezone
+
+    from accounts.models import User
+    from articles.models import Article
+
+    editor, _ = User.objects.get_or_create(
+        username="bench-editor", defaults={"email": "bench@example.org"}
+    )
+    return Article.objects.create(
+        title=f"A story with {size:,} comments",
+        slug=f"discussion-{size}",
+        standfirst="What happened, in two sentences.",
+        body="\n\n".join(["A paragraph of *analysis*."] * 12),
+        author=editor,
+        status=Article.Status.PUBLISHED,
+        published_at=timezone.now() - timedelta(days=1),
+        discussion_policy=Article.DiscussionPolicy.OPEN,
+    )
+
+
+def _comment(article, depth: int, parent, rng: random.Random, readers, bodies):
+    from comments.models import Comment
+
+    body, body_html = rng.choice(bodies)
+    return Comment(
+        article=article,
+        parent=parent,
+        root_id=parent.root_id if parent else None,
+        depth=depth,
+        author=rng.choice(readers),
+        body=body,
+        body_html=body_html,
+        status=Comment.Status.APPROVED,
+        score=rng.randint(-3, 30),
+    )
+
+
+def _insert_level(rows: list, depth: int) -> list:
+    """Insert one depth, then give each row its path (and a top level its root)."""
+    from comments.models import Comment, path_segment
+
+    Comment.objects.bulk_create(rows, batch_size=1000)
+    for row in rows:
+        if depth == 0:
+            row.root_id = row.pk
+        row.path = (row.parent.path if row.parent else "") + path_segment(row.pk)
+    fields = ["root", "path"] if depth == 0 else ["path"]
+    Comment.objects.bulk_update(rows, fields, batch_size=500)
+    return rows
+
+
+def _voter(article, reader):
+    """`reader`, having voted on every third comment of the first page."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from comments.models import Vote
+    from comments.selectors import discussion_page
+
+    page = discussion_page(article=article, user=AnonymousUser(), sort="oldest")
+    shown = [c for t in page.threads for c in (t.comment, *t.replies)]
+    Vote.objects.bulk_create(
+        Vote(comment=c, user=reader, value=1 if c.pk % 2 else -1)
+        for c in shown[::3]
+        if c.author_id != reader.pk
+    )
+    return reader
+
+
+def _measure_pages(article, reader) -> None:
+    from django.test import Client
+
+    from comments.selectors import SORTS
+
+    anonymous, signed_in = Client(), Client()
+    signed_in.force_login(reader)
+    url = article.get_absolute_url()
+    for sort in SORTS:
+        print_row(
+            f"GET article page, anonymous, {sort}",
+            measure(lambda sort=sort: ok(anonymous.get(url, {"sort": sort}))),
+        )
+    print_row(
+        "GET article page, signed in, oldest",
+        measure(lambda: ok(signed_in.get(url, {"sort": "oldest"}))),
+    )
+
+
+def _measure_selector(article) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    from comments.selectors import SORTS, discussion_page
+
+    anonymous = AnonymousUser()
+    for sort in SORTS:
+        print_row(
+            f"discussion_page(), anonymous, {sort}",
+            measure(
+                lambda sort=sort: discussion_page(
+                    article=article, user=anonymous, sort=sort
+                )
+            ),
+        )
+
+
+def _measure_memory(article) -> None:
+    """Peak Python allocation while rendering the first page, warm caches."""
+    from django.test import Client
+
+    client, url = Client(), article.get_absolute_url()
+    ok(client.get(url))
+    tracemalloc.start()
+    try:
+        response = ok(client.get(url))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    html = response.content.decode()
+    threads, comments = html.count('class="thread"'), html.count('class="comment ')
+    print(  # noqa: T201
+        f"  (first page: {threads} threads, {comments} comments, "
+        f"{len(html) / 1024:.0f} KiB of HTML)"
+    )
+    _print_figure("peak memory, GET article page (tracemalloc)", peak / 2**20, "MiB")
+
+
+def _deep_comment(levels: list[list]):
+    """The deepest comment of the largest thread, fresh from the database."""
+    from comments.models import Comment
+
+    sizes = Counter(c.root_id for level in levels for c in level)
+    largest = sizes.most_common(1)[0][0]
+    deepest = next(
+        c for level in reversed(levels) for c in level if c.root_id == largest
+    )
+    print(  # noqa: T201
+        f"  (largest thread: {sizes[largest]} comments; "
+        f"replying to comment {deepest.pk} at depth {deepest.depth})"
+    )
+    return Comment.objects.get(pk=deepest.pk)
+
+
+def _measure_reply(article, parent, author) -> None:
+    from django.test import override_settings
+
+    from comments.services import comment_post
+
+    texts = (f"Reply {n} from the bench, deep in a thread." for n in itertools.count())
+
+    def post():
+        return comment_post(
+            article=article, author=author, body=next(texts), parent=parent
+        )
+
+    with override_settings(COMMENT_THROTTLE_RATE="100000/minute"), _quiet_tasks():
+        print_row(
+            f"comment_post, reply at depth {parent.depth} (whole call)",
+            measure(post, repeat=POSTS),
+        )
+        _post_to_approval(post)
+
+
+@contextmanager
+def _quiet_tasks() -> Iterator[None]:
+    """Keep Celery's line per eager task out of the report (and the timings)."""
+    trace = logging.getLogger("celery.app.trace")
+    level = trace.level
+    trace.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        trace.setLevel(level)
+
+
+def _post_to_approval(post) -> None:
+    """Count the queries of one post, split at the posting transaction's COMMIT."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comments.models import Comment
+
+    with CaptureQueriesContext(connection) as queries:
+        comment = post()
+    comment.refresh_from_db(fields=["status"])
+    if comment.status != Comment.Status.APPROVED:
+        raise SystemExit(f"bench: the reply ended {comment.status}, not approved")
+    sql = [q["sql"] for q in queries.captured_queries]
+    posting = sql.index("COMMIT") + 1 if "COMMIT" in sql else len(sql)
+    print(  # noqa: T201
+        f"  {'post-to-approval path':<44} {len(sql):>3} queries  "
+        f"({posting} posting, {len(sql) - posting} moderating and notifying)"
+    )
+
+
+def _print_figure(label: str, value: float, unit: str) -> None:
+    print(f"  {label:<44} {value:7.1f} {unit}")  # noqa: T201
+
+
+def _max_rss_mib() -> float:
+    """ru_maxrss is in kibibytes on Linux, in bytes on macOS."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (2**20 if sys.platform == "darwin" else 2**10)
