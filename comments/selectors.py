@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import Window
 from django.db.models.functions import Coalesce, RowNumber
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
@@ -95,14 +96,29 @@ def _ordered(queryset: CommentQuerySet, sort: str, cursor: str | None):
     return queryset
 
 
-def mark_for_reader(comments: list[Comment], user) -> None:
-    """Note on each comment whether it is the reader's and still theirs to change."""
+def mark_for_reader(comments: list[Comment], user, article: Article) -> None:
+    """Work out once, in Python, what the template asks of each comment.
+
+    What the reader may do with it, and its links: the comment routes all live
+    under one prefix, so no URL is reversed per comment.
+    """
     now = timezone.now()
     window = settings.COMMENT_EDIT_WINDOW
     uid = user.pk if user is not None and user.is_authenticated else None
+    accepts = article.accepts_comments
+    prefix = reverse("comments:permalink", args=[0]).removesuffix("0/")
+    article_url = article.get_absolute_url()
     for c in comments:
+        c.article = article  # no query per comment for links
         c.is_mine = uid is not None and c.author_id == uid
-        c.can_change = c.is_mine and not c.is_deleted and now - c.created_at < window
+        live = not c.is_deleted
+        c.can_change = c.is_mine and live and now - c.created_at < window
+        c.can_reply = accepts and live
+        c.can_vote = (
+            uid is not None and not c.is_mine and live and c.status == "approved"
+        )
+        c.actions_url = f"{prefix}{c.pk}/"
+        c.link = f"{article_url}?thread={c.root_id}#comment-{c.pk}"
 
 
 def _reply_rows(user, *, roots: list[int], limit: int) -> list[Comment]:
@@ -177,10 +193,9 @@ def discussion_page(
             user, roots=[t.comment.pk for t in threads], limit=replies_limit
         )
         _attach(threads, replies, replies_limit)
-    shown = [c for t in threads for c in (t.comment, *t.replies)]
-    for comment in shown:
-        comment.article = article  # for links, without a query per comment
-    mark_for_reader(shown, user)
+    mark_for_reader(
+        [c for t in threads for c in (t.comment, *t.replies)], user, article
+    )
     return DiscussionPage(threads=threads, sort=sort, next_cursor=next_cursor)
 
 
@@ -206,11 +221,10 @@ def replies_after(
     }
     for reply in rows[:limit]:
         _describe_place(reply, shown)
-        reply.article = root.article
         thread.replies.append(reply)
     if len(rows) > limit:
         thread.more_after = thread.replies[-1].path
-    mark_for_reader(thread.replies, user)
+    mark_for_reader(thread.replies, user, root.article)
     return thread
 
 
@@ -228,5 +242,5 @@ def comment_for_reader(*, pk: int, user) -> Comment:
     )
     comment.answers = comment.parent if comment.parent_id else None
     comment.parent_hidden = False
-    mark_for_reader([comment], user)
+    mark_for_reader([comment], user, comment.article)
     return comment

@@ -21,6 +21,7 @@ from accounts.models import User
 from articles.models import Article
 
 from . import ratelimit
+from .cache import discussion_changed
 from .markdown import render_comment
 from .models import MAX_DEPTH, ArticleSubscription, Comment, Vote, path_segment
 from .signals import comment_posted
@@ -268,6 +269,8 @@ def _is_counted(comment: Comment) -> bool:
 
 
 def _move_counters(comment: Comment, delta: int) -> None:
+    """Count a comment in or out of the public totals; retire cached pages."""
+    discussion_changed(comment.article_id)
     if delta == 0:
         return
     Article.objects.filter(pk=comment.article_id).update(
@@ -370,6 +373,7 @@ def comment_vote(*, comment: Comment, user: User, value: int) -> tuple[int, int]
         vote.value = value
         vote.save(update_fields=["value"])
     Comment.objects.filter(pk=comment.pk).update(score=F("score") + (value - old))
+    discussion_changed(comment.article_id)
     comment.refresh_from_db(fields=["score"])
     return comment.score, value
 

@@ -19,6 +19,7 @@ from accounts import services as account_services
 from accounts.models import User
 from articles.models import Article
 
+from . import cache as discussion_cache
 from . import notifications, selectors, services
 from .forms import EditForm, comment_form_for
 from .models import ArticleSubscription, Comment
@@ -73,6 +74,7 @@ def _discussion_context(request: HttpRequest, article: Article, form=None) -> di
         "article": article,
         "is_preview": not article.is_live,
         "page": page,
+        "sort": page.sort,
         "sorts": selectors.SORTS,
         "thread_only": bool(thread),
         "form": form or comment_form_for(request.user),
@@ -84,10 +86,46 @@ def _discussion_context(request: HttpRequest, article: Article, form=None) -> di
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article_or_404(request, slug)
-    context = _discussion_context(request, article)
+    if request.user.is_authenticated:
+        context = _discussion_context(request, article)
+        threads_html = render_to_string("comments/_threads.html", context, request)
+    else:
+        # Anonymous readers all see the same discussion: render it once per change.
+        context, threads_html = _shared_discussion(request, article)
     if request.htmx and request.GET.get("cursor"):
-        return render(request, "comments/_threads.html", context)
-    return render(request, "comments/article.html", context)
+        return HttpResponse(threads_html)
+    return render(
+        request, "comments/article.html", {**context, "threads_html": threads_html}
+    )
+
+
+def _shared_discussion(request: HttpRequest, article: Article) -> tuple[dict, str]:
+    sort = request.GET.get("sort", "oldest")
+    sort = sort if sort in selectors.SORTS else "oldest"
+    thread = request.GET.get("thread", "")
+    cursor = request.GET.get("cursor", "")
+    key = discussion_cache.discussion_key(
+        article.pk,
+        sort,
+        thread if thread.isdigit() else "",
+        # A made-up cursor renders the first page; it gets no cache entry of its own.
+        cursor if len(cursor) <= 200 else None,
+    )
+    context = {
+        "article": article,
+        "is_preview": not article.is_live,
+        "sorts": selectors.SORTS,
+        "sort": sort,
+        "thread_only": bool(request.GET.get("thread")),
+        "form": comment_form_for(request.user),
+        "guests_allowed": settings.GUEST_COMMENTS,
+    }
+    if (html := discussion_cache.cached_html(key)) is not None:
+        return context, html
+    context = _discussion_context(request, article)
+    html = render_to_string("comments/_threads.html", context, request)
+    discussion_cache.store_html(key, html)
+    return context, html
 
 
 def _post_failed(request, article, form, parent, status) -> HttpResponse:
@@ -275,7 +313,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     value = request.POST.get("value", "")
     error = None
     try:
-        comment.score, comment.my_vote = services.comment_vote(
+        services.comment_vote(
             comment=comment,
             user=request.user,
             value=int(value) if value.lstrip("-").isdigit() else 99,
@@ -285,8 +323,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, PermissionDenied) as exc:
         error = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
     if request.htmx:
-        if error:
-            comment = selectors.comment_for_reader(pk=comment.pk, user=request.user)
+        comment = selectors.comment_for_reader(pk=comment.pk, user=request.user)
         return render(
             request, "comments/_vote.html", {"c": comment, "vote_error": error}
         )

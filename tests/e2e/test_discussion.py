@@ -28,7 +28,8 @@ def comment_box(page, pk: int):
 @override_settings(COMMENTS_PER_PAGE=3)
 def test_comment_reply_vote_edit_delete_sort_and_load_more(page):
     article = ArticleFactory(slug="chips", title="Chips")
-    author, other = UserFactory(username="rosa"), UserFactory(username="sam")
+    UserFactory(username="rosa")
+    other = UserFactory(username="sam")
     older = [add_comment(article, other, body=f"Earlier point {n}") for n in range(3)]
     add_comment(article, other, body="Earlier point 3", score=5)
     sign_in(page, "rosa")
@@ -99,7 +100,9 @@ def test_replying_works_with_javascript_off(browser, live_server):
         page.get_by_label("Your comment").fill("Plain HTML reply")
         page.get_by_role("button", name="Post reply").click()
 
-        expect(page).to_have_url(re.compile(r"/articles/nojs/\?thread=\d+#comment-\d+$"))
+        expect(page).to_have_url(
+            re.compile(r"/articles/nojs/\?thread=\d+#comment-\d+$")
+        )
         reply = Comment.objects.get(body="Plain HTML reply")
         expect(comment_box(page, reply.pk)).to_contain_text("Plain HTML reply")
         assert reply.parent_id == parent.pk

@@ -1,0 +1,68 @@
+"""The rendered discussion that anonymous readers share, cached per article.
+
+Every change a reader could see (a comment approved, hidden, edited, deleted or
+voted on) moves the article's discussion version after commit, so the next
+anonymous reader renders afresh. A cache that is down only means no caching.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT = 600  # seconds: a safety net; versions do the real invalidation
+
+
+def _version_key(article_id: int) -> str:
+    return f"discussion:version:{article_id}"
+
+
+def discussion_key(article_id: int, *parts: object) -> str | None:
+    """The cache key for one rendering of an article's discussion, or None."""
+    try:
+        version = cache.get(_version_key(article_id))
+        if version is None:
+            version = time.time_ns()
+            cache.add(_version_key(article_id), version, timeout=None)
+    except Exception:
+        logger.warning("discussion cache unreachable; rendering uncached")
+        return None
+    if None in parts:
+        return None
+    digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
+    return f"discussion:{article_id}:{version}:{digest}"
+
+
+def cached_html(key: str | None) -> str | None:
+    if key is None:
+        return None
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("discussion cache unreachable; rendering uncached")
+        return None
+
+
+def store_html(key: str | None, html: str) -> None:
+    if key is None:
+        return
+    try:
+        cache.set(key, html, timeout=TIMEOUT)
+    except Exception:
+        logger.warning("discussion cache unreachable; not storing")
+
+
+def discussion_changed(article_id: int) -> None:
+    """Retire the cached renderings of an article's discussion once this commits."""
+
+    def bump() -> None:
+        try:
+            cache.set(_version_key(article_id), time.time_ns(), timeout=None)
+        except Exception:
+            logger.warning("discussion cache unreachable; version not moved")
+
+    transaction.on_commit(bump)
