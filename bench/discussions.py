@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from bench.harness import measure, ok, plain_static_storage, print_row
+from bench.pages import cold
 
 SIZES = (1_000, 10_000)
 AUTHORS = 300
@@ -217,7 +218,11 @@ def _measure_pages(article, reader) -> None:
     url = article.get_absolute_url()
     for sort in SORTS:
         print_row(
-            f"GET article page, anonymous, {sort}",
+            f"GET article page, anonymous, {sort}, rendered",
+            measure(lambda sort=sort: cold(anonymous, f"{url}?sort={sort}")),
+        )
+        print_row(
+            f"GET article page, anonymous, {sort}, cached",
             measure(lambda sort=sort: ok(anonymous.get(url, {"sort": sort}))),
         )
     print_row(

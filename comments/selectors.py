@@ -132,32 +132,48 @@ def _reply_rows(user, *, roots: list[int], limit: int) -> list[Comment]:
         )
         .filter(position__lte=limit + 1)
     )
-    return list(
-        _with_my_vote(numbered, user)
-        .select_related("author", "parent__author")
-        .order_by("root_id", "path")
-    )
+    return list(_displayed(_with_my_vote(numbered, user)).order_by("root_id", "path"))
+
+
+def _displayed(queryset: CommentQuerySet) -> CommentQuerySet:
+    """Only what a page shows: no Markdown source, no account secrets."""
+    return queryset.select_related("author").only(*_DISPLAY_FIELDS)
+
+
+_DISPLAY_FIELDS = (
+    "id", "article_id", "parent_id", "root_id", "depth", "path", "author_id",
+    "guest_name", "body_html", "status", "created_at", "edited_at", "deleted_at",
+    "score", "reply_count", "author__username", "author__display_name",
+)  # fmt: skip
 
 
 def _attach(threads: list[Thread], replies: list[Comment], limit: int) -> None:
     by_root = {t.comment.pk: t for t in threads}
+    shown = {t.comment.pk: t.comment for t in threads}
     shown_paths = {t.comment.path for t in threads}
     for reply in replies:
         thread = by_root[reply.root_id]
         if len(thread.replies) == limit:
             thread.more_after = thread.replies[-1].path
             continue
-        _describe_place(reply, shown_paths)
+        _describe_place(reply, shown.get(reply.parent_id), shown_paths)
         thread.replies.append(reply)
+        shown[reply.pk] = reply
         shown_paths.add(reply.path)
 
 
-def _describe_place(reply: Comment, shown_paths: set[str]) -> None:
-    """Say whom a reply answers when its place in the tree does not show it."""
-    tree_parent_shown = reply.tree_parent_path in shown_paths
-    answers_tree_parent = reply.parent.path == reply.tree_parent_path
-    reply.answers = None if answers_tree_parent and tree_parent_shown else reply.parent
-    reply.parent_hidden = reply.parent.path not in shown_paths
+def _describe_place(
+    reply: Comment, parent: Comment | None, shown_paths: set[str]
+) -> None:
+    """Say whom a reply answers when its place in the tree does not show it.
+
+    `parent` is the comment it answers when that is on the page, else None.
+    """
+    in_place = parent is not None and parent.path == reply.tree_parent_path
+    reply.answers = (
+        None if in_place and reply.tree_parent_path in shown_paths else parent
+    )
+    reply.parent_hidden = parent is None
 
 
 def discussion_page(
@@ -182,9 +198,7 @@ def discussion_page(
     if thread_id is not None:
         tops = tops.filter(pk=thread_id)
     rows = list(
-        _with_my_vote(_ordered(tops, sort, cursor), user).select_related("author")[
-            : limit + 1
-        ]
+        _displayed(_with_my_vote(_ordered(tops, sort, cursor), user))[: limit + 1]
     )
     threads = [Thread(comment=c) for c in rows[:limit]]
     next_cursor = encode_cursor(sort, rows[limit - 1]) if len(rows) > limit else None
@@ -220,7 +234,8 @@ def replies_after(
         p for r in rows for p in _ancestors(r, after_path)
     }
     for reply in rows[:limit]:
-        _describe_place(reply, shown)
+        parent = reply.parent if reply.parent.path in shown else None
+        _describe_place(reply, parent, shown)
         thread.replies.append(reply)
     if len(rows) > limit:
         thread.more_after = thread.replies[-1].path

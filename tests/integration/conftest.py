@@ -8,7 +8,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +29,13 @@ def _test_database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, tmp_path_factory):
+def worker_mail_dir(tmp_path_factory) -> Path:
+    """Where the worker's outgoing e-mail lands, one file per connection."""
+    return tmp_path_factory.mktemp("worker-mail")
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, tmp_path_factory, worker_mail_dir):
     """Start `celery worker` as its own process for the session; yield its name."""
     _needs_real_services()
     from config.celery import app
@@ -38,7 +43,13 @@ def celery_worker(django_db_setup, tmp_path_factory):
     app.control.purge()  # nothing left over from an earlier run
     name = f"itest-{uuid.uuid4().hex[:8]}@localhost"
     log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = {**os.environ, "DATABASE_URL": _test_database_url(), "LOG_LEVEL": "INFO"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        # The URL's path is read relative unless it starts with two slashes.
+        "EMAIL_URL": f"filemail:///{worker_mail_dir}",
+        "LOG_LEVEL": "INFO",
+    }
     with log_path.open("w") as log:
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker",
@@ -69,8 +80,3 @@ def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.1):
             return result
         time.sleep(interval)
     pytest.fail(f"nothing came within {timeout} s")
-
-
-@pytest.fixture
-def broker_settings():
-    return settings.CELERY_BROKER_URL
