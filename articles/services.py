@@ -35,3 +35,18 @@ def articles_publish_now(*, articles: Iterable[Article]) -> int:
         article_publish(article=article, at=timezone.now())
         count += 1
     return count
+
+
+@transaction.atomic
+def articles_close_expired() -> int:
+    """Close the discussions whose close-after period has run out; return how many."""
+    now = timezone.now()
+    candidates = (
+        Article.objects.published()
+        .filter(comments_close_after_days__isnull=False)
+        .exclude(discussion_policy=Article.DiscussionPolicy.CLOSED)
+    )
+    expired = [a.pk for a in candidates if a.comments_close_at <= now]
+    return Article.objects.filter(pk__in=expired).update(
+        discussion_policy=Article.DiscussionPolicy.CLOSED
+    )

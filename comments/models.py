@@ -28,7 +28,7 @@ class CommentQuerySet(models.QuerySet):
         if user is not None and user.is_authenticated:
             visible |= Q(
                 author=user, status__in=[Comment.Status.PENDING, Comment.Status.HELD]
-            )
+            ) | Q(author=user, shadowed=True)
         return self.filter(visible)
 
     def top_level(self) -> "CommentQuerySet":
@@ -82,6 +82,9 @@ class Comment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # A shadow-banned author's comment: shown to its author as published, to
+    # nobody else (its status says what everyone else sees).
+    shadowed = models.BooleanField(default=False)
     # Moderation decides each revision once; an edit starts a new one.
     revision = models.PositiveIntegerField(default=1)
     notified_at = models.DateTimeField(null=True, blank=True)
@@ -136,6 +139,11 @@ class Comment(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    @property
+    def status_for_author(self) -> str:
+        """The status its author is shown: a shadowed comment looks approved."""
+        return self.Status.APPROVED if self.shadowed else self.status
 
     @property
     def tree_parent_path(self) -> str:

@@ -143,7 +143,7 @@ def _displayed(queryset: CommentQuerySet) -> CommentQuerySet:
 _DISPLAY_FIELDS = (
     "id", "article_id", "parent_id", "root_id", "depth", "path", "author_id",
     "guest_name", "body_html", "status", "created_at", "edited_at", "deleted_at",
-    "score", "reply_count", "author__username", "author__display_name",
+    "score", "reply_count", "shadowed", "author__username", "author__display_name",
 )  # fmt: skip
 
 

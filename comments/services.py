@@ -319,18 +319,21 @@ def comment_delete(*, comment: Comment, user: User) -> Comment:
 
 
 @transaction.atomic
-def comment_set_status(*, comment_id: int, status: str) -> tuple[Comment, str]:
+def comment_set_status(
+    *, comment_id: int, status: str, shadowed: bool = False
+) -> tuple[Comment, str]:
     """Move a comment to `status`, keeping counters right; return it and the old status.
 
+    `shadowed` shows the comment to its author as published and to nobody else.
     Approval releases the reply and follower e-mails once the transaction commits.
     """
     comment = _locked(comment_id)
     old = comment.status
-    if old == status:
+    if old == status and comment.shadowed == shadowed:
         return comment, old
     was_counted = _is_counted(comment)
-    comment.status = status
-    comment.save(update_fields=["status"])
+    comment.status, comment.shadowed = status, shadowed
+    comment.save(update_fields=["status", "shadowed"])
     _move_counters(comment, int(_is_counted(comment)) - int(was_counted))
     if status == Comment.Status.APPROVED and comment.notified_at is None:
         from .tasks import notify_comment_approved

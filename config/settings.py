@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -201,7 +202,7 @@ CELERY_RESULT_SERIALIZER = "json"
 # Redis redelivers an unacknowledged task after this long; it must stay well
 # above the hard time limit so a slow task is not run twice at once.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
     "socket_connect_timeout": 3,
     "socket_timeout": 5,
 }
@@ -212,6 +213,30 @@ CELERY_BEAT_SCHEDULE = {
         "task": "health.tasks.heartbeat",
         "schedule": timedelta(minutes=1),
     },
+    "reconcile-pending-comments": {
+        "task": "moderation.tasks.reconcile_pending",
+        "schedule": timedelta(seconds=env.int("MODERATION_RECONCILE_EVERY", 60)),
+    },
+    "purge-old-spam": {
+        "task": "moderation.tasks.purge_old_comments",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "moderator-digest": {
+        "task": "moderation.tasks.send_moderator_digest",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "close-old-discussions": {
+        "task": "moderation.tasks.close_old_discussions",
+        "schedule": timedelta(hours=1),
+    },
+}
+# A publish that cannot reach the broker gives up quickly: the comment stays
+# pending for the reconciler and the reader gets their answer.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
 }
 
 # --- Comments -----------------------------------------------------------------------
@@ -223,6 +248,26 @@ COMMENT_EDIT_WINDOW = timedelta(minutes=env.int("COMMENT_EDIT_MINUTES", default=
 GUEST_COMMENTS = env.bool("GUEST_COMMENTS", default=True)
 COMMENTS_PER_PAGE = 20
 REPLIES_PER_THREAD = 50
+
+# --- Moderation -----------------------------------------------------------------------
+# Site defaults; an article may set its own thresholds and link limit.
+MODERATION_TOXICITY_THRESHOLD = env.float("MODERATION_TOXICITY_THRESHOLD", 0.8)
+MODERATION_SPAM_THRESHOLD = env.float("MODERATION_SPAM_THRESHOLD", 0.9)
+MODERATION_LINK_LIMIT = env.int("MODERATION_LINK_LIMIT", 2)
+MODERATION_FLAGS_TO_HOLD = env.int("MODERATION_FLAGS_TO_HOLD", 3)
+# Hold an account's comments until a moderator has approved one (guests' first
+# comments are always held).
+MODERATION_HOLD_NEW_ACCOUNTS = env.bool("MODERATION_HOLD_NEW_ACCOUNTS", True)
+MODERATION_CLASSIFIERS = [
+    "moderation.classifiers.toxicity.ToxicityClassifier",
+    "moderation.classifiers.spam.SpamClassifier",
+]
+MODERATION_CLASSIFIER_TIMEOUT = env.float("MODERATION_CLASSIFIER_TIMEOUT", 10.0)
+MODERATION_CLASSIFIER_RETRIES = 3
+MODERATION_RECONCILE_AFTER = timedelta(
+    seconds=env.int("MODERATION_RECONCILE_AFTER_SECONDS", 120)
+)
+MODERATION_PURGE_AFTER = timedelta(days=env.int("MODERATION_PURGE_AFTER_DAYS", 30))
 
 # --- Site -----------------------------------------------------------------------------
 # The public address, for links in e-mails sent outside any request.

@@ -1,25 +1,142 @@
-"""Deciding comments. For now a first policy: hold what a person must see, approve
-the rest; the rule set, verdicts and audit log grow here (see design.md)."""
+"""Every decision about a comment or an author, by the machine or a moderator.
 
-from django.db import transaction
+Each writes its audit entry in the same transaction as the change it records.
+"""
 
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import MODERATORS_GROUP, User
 from comments.models import Comment
 from comments.services import comment_set_status
 
+from . import rules
+from .classifiers import Score, score_all
+from .classifiers.spam import DOCS, tokens
+from .models import Action, AuditEntry, Flag, GuestBan, SpamToken, Term, Verdict
+from .text import normalise
 
-def _first_from_guest(comment: Comment) -> bool:
-    if comment.author_id is not None:
-        return False
-    return not Comment.objects.filter(
-        author__isnull=True,
-        guest_email__iexact=comment.guest_email,
-        status=Comment.Status.APPROVED,
-    ).exists()
+logger = logging.getLogger(__name__)
+
+STATUS_FOR = {
+    Action.APPROVE: Comment.Status.APPROVED,
+    Action.HOLD: Comment.Status.HELD,
+    Action.REJECT: Comment.Status.REJECTED,
+    Action.SPAM: Comment.Status.SPAM,
+}
+MACHINE = "machine"
+
+
+class AlreadyFlagged(Exception):
+    """The reader has flagged this comment before."""
+
+
+def audit(
+    *,
+    comment: Comment | None,
+    actor: User | None,
+    action: str,
+    reasons: list[str],
+    before: str = "",
+    after: str = "",
+    subject_user: User | None = None,
+) -> AuditEntry:
+    """Append one entry to the audit log."""
+    return AuditEntry.objects.create(
+        comment=comment,
+        comment_ref=comment.pk if comment else None,
+        revision=comment.revision if comment else None,
+        subject_user=subject_user,
+        actor=actor,
+        actor_name=actor.username if actor else MACHINE,
+        action=action,
+        reasons=reasons,
+        before=before,
+        after=after,
+    )
+
+
+def _pending(comment_id: int, revision: int | None) -> Comment | None:
+    comment = Comment.objects.filter(pk=comment_id).first()
+    if comment is None or comment.status != Comment.Status.PENDING:
+        return None
+    if revision is not None and revision != comment.revision:
+        return None  # an edit since: the task for that revision decides it
+    return comment
+
+
+def comment_moderate(*, comment_id: int, revision: int | None = None) -> Verdict | None:
+    """Decide a pending comment revision once; None when there is nothing to do.
+
+    Classifiers run before the row is locked (they may be slow); may raise
+    ClassifierUnavailable, leaving the comment pending for a retry.
+    """
+    comment = _pending(comment_id, revision)
+    if comment is None:
+        return None
+    return _decide(comment.pk, comment.revision, score_all(comment.body))
 
 
 @transaction.atomic
-def comment_moderate(*, comment_id: int, revision: int | None = None) -> str | None:
-    """Decide a pending comment once per revision; return the new status, if any."""
+def _decide(comment_id: int, revision: int, scores: dict[str, Score]) -> Verdict | None:
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("article", "author")
+        .get(pk=comment_id)
+    )
+    if comment.status != Comment.Status.PENDING or comment.revision != revision:
+        return None  # decided meanwhile (another delivery, or a moderator)
+    ctx = rules.Context(
+        comment=comment,
+        article=comment.article,
+        folded=normalise(comment.body),
+        scores=scores,
+        terms=list(Term.objects.all()),
+    )
+    action, shadow, findings = rules.evaluate(ctx)
+    return _record(comment, action, shadow, findings, scores)
+
+
+def _record(comment, action, shadow, findings, scores) -> Verdict | None:
+    try:
+        with transaction.atomic():
+            verdict = Verdict.objects.create(
+                comment=comment,
+                revision=comment.revision,
+                action=action,
+                shadow=shadow,
+                policy=comment.article.discussion_policy,
+                reasons=[f.as_json() for f in findings],
+                scores={name: s.as_json() for name, s in scores.items()},
+            )
+    except IntegrityError:
+        return None  # this revision already has its verdict
+    before = comment.status
+    comment_set_status(
+        comment_id=comment.pk, status=STATUS_FOR[action], shadowed=shadow
+    )
+    audit(
+        comment=comment,
+        actor=None,
+        action=action.value,
+        reasons=[f.reason for f in findings] or ["No rule fired."],
+        before=before,
+        after=STATUS_FOR[action],
+    )
+    return verdict
+
+
+@transaction.atomic
+def comment_hold_unscored(*, comment_id: int, revision: int, why: str) -> bool:
+    """After the retries, hold a comment the classifiers could not score."""
     comment = (
         Comment.objects.select_for_update(of=("self",))
         .select_related("article")
@@ -27,14 +144,264 @@ def comment_moderate(*, comment_id: int, revision: int | None = None) -> str | N
         .first()
     )
     if comment is None or comment.status != Comment.Status.PENDING:
-        return None
-    if revision is not None and revision != comment.revision:
-        return None  # an edit made since: its own task decides it
-    held = (
-        comment.article.discussion_policy
-        == comment.article.DiscussionPolicy.PREMODERATED
-        or _first_from_guest(comment)
+        return False
+    if comment.revision != revision:
+        return False
+    finding = rules.Finding(
+        "classifier", Action.HOLD, f"Could not be scored ({why}); a person decides."
     )
-    status = Comment.Status.HELD if held else Comment.Status.APPROVED
-    comment_set_status(comment_id=comment.pk, status=status)
-    return status
+    return _record(comment, Action.HOLD, False, [finding], {}) is not None
+
+
+@transaction.atomic
+def moderator_decide(
+    *, comment: Comment, moderator: User, action: str, reason: str = ""
+) -> Comment:
+    """A moderator approves, rejects or marks spam; final for this revision."""
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators decide comments.")
+    try:
+        action = Action(action)
+    except ValueError as exc:
+        raise ValidationError({"action": "Choose approve, reject or spam."}) from exc
+    if action == Action.HOLD:
+        raise ValidationError({"action": "Choose approve, reject or spam."})
+    comment = Comment.objects.select_for_update(of=("self",)).get(pk=comment.pk)
+    if comment.is_deleted:
+        raise ValidationError("Its author deleted this comment.")
+    before = comment.status
+    comment, _ = comment_set_status(comment_id=comment.pk, status=STATUS_FOR[action])
+    Flag.objects.filter(comment=comment, resolved_at__isnull=True).update(
+        resolved_at=timezone.now()
+    )
+    audit(
+        comment=comment,
+        actor=moderator,
+        action=action.value,
+        reasons=[reason or f"Decided by {moderator.username}."],
+        before=before,
+        after=comment.status,
+    )
+    if action in (Action.APPROVE, Action.SPAM) and before != comment.status:
+        from .tasks import learn_spam
+
+        pk, is_spam = comment.pk, action == Action.SPAM
+        transaction.on_commit(lambda: learn_spam.delay(pk, is_spam))
+    return comment
+
+
+@transaction.atomic
+def spam_learn(*, text: str, is_spam: bool) -> None:
+    """Count a moderator-labelled comment's words into the spam model."""
+    words = [*sorted(tokens(text)), DOCS]
+    SpamToken.objects.bulk_create(
+        [SpamToken(token=w) for w in words], ignore_conflicts=True
+    )
+    column = "spam" if is_spam else "ham"
+    SpamToken.objects.filter(token__in=words).update(**{column: F(column) + 1})
+
+
+@transaction.atomic
+def spam_retrain() -> tuple[int, int]:
+    """Rebuild the spam model from every moderator decision still on record."""
+    SpamToken.objects.all().delete()
+    decided = (
+        AuditEntry.objects.filter(actor__isnull=False, action__in=["approve", "spam"])
+        .exclude(comment=None)
+        .select_related("comment")
+        .order_by("comment_id", "-created_at")
+    )
+    latest = {}
+    for entry in decided:
+        latest.setdefault(entry.comment_id, entry)
+    counts = [0, 0]
+    for entry in latest.values():
+        if entry.comment.body:
+            spam_learn(text=entry.comment.body, is_spam=entry.action == "spam")
+            counts[entry.action == "approve"] += 1
+    return counts[0], counts[1]
+
+
+@transaction.atomic
+def flag_comment(*, comment: Comment, user: User, reason: str, note: str = "") -> Flag:
+    """Record a reader's flag; enough readers' flags hold the comment for review."""
+    if reason not in Flag.Reason.values:
+        raise ValidationError({"reason": "Choose spam, abuse, off_topic or other."})
+    if comment.author_id == user.pk:
+        raise PermissionDenied("You cannot flag your own comment.")
+    if comment.status != Comment.Status.APPROVED or comment.is_deleted:
+        raise ValidationError("Only published comments can be flagged.")
+    try:
+        with transaction.atomic():
+            flag = Flag.objects.create(
+                comment=comment, user=user, reason=reason, note=note.strip()[:500]
+            )
+    except IntegrityError as exc:
+        raise AlreadyFlagged("You have already flagged this comment.") from exc
+    open_flags = list(
+        Flag.objects.filter(comment=comment, resolved_at__isnull=True).values_list(
+            "reason", flat=True
+        )
+    )
+    if len(open_flags) >= settings.MODERATION_FLAGS_TO_HOLD:
+        _hold_for_flags(comment, open_flags)
+    return flag
+
+
+def _hold_for_flags(comment: Comment, reasons: list[str]) -> None:
+    locked, before = comment_set_status(comment_id=comment.pk, status="held")
+    if before == "held":
+        return
+    summary = ", ".join(f"{reasons.count(r)} × {r}" for r in sorted(set(reasons)))
+    audit(
+        comment=locked,
+        actor=None,
+        action="hold",
+        reasons=[f"Flagged by {len(reasons)} readers ({summary})."],
+        before=before,
+        after="held",
+    )
+
+
+@transaction.atomic
+def user_ban(
+    *,
+    user: User,
+    moderator: User,
+    reason: str,
+    until: datetime | None = None,
+    shadow: bool = False,
+    comment: Comment | None = None,
+) -> User:
+    """Ban an account until a time, or for good when `until` is None."""
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators ban readers.")
+    if user.is_moderator:
+        raise PermissionDenied("Moderators cannot be banned here.")
+    if until is not None and until <= timezone.now():
+        raise ValidationError({"until": "A ban must end in the future."})
+    user.banned_until, user.ban_is_permanent = until, until is None
+    user.ban_is_shadow, user.ban_reason = shadow, reason.strip()
+    user.save(
+        update_fields=[
+            "banned_until",
+            "ban_is_permanent",
+            "ban_is_shadow",
+            "ban_reason",
+        ]
+    )
+    length = "permanently" if until is None else f"until {until:%Y-%m-%d %H:%M} UTC"
+    kind = "shadow-banned" if shadow else "banned"
+    audit(
+        comment=comment,
+        actor=moderator,
+        subject_user=user,
+        action="ban",
+        reasons=[f"{user.username} {kind} {length}: {reason or 'no reason given'}"],
+        after=kind,
+    )
+    return user
+
+
+@transaction.atomic
+def user_unban(*, user: User, moderator: User) -> User:
+    """Lift an account's ban."""
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators lift bans.")
+    user.banned_until, user.ban_is_permanent = None, False
+    user.ban_is_shadow, user.ban_reason = False, ""
+    user.save(
+        update_fields=[
+            "banned_until",
+            "ban_is_permanent",
+            "ban_is_shadow",
+            "ban_reason",
+        ]
+    )
+    audit(
+        comment=None,
+        actor=moderator,
+        subject_user=user,
+        action="unban",
+        reasons=[f"Ban on {user.username} lifted."],
+        before="banned",
+    )
+    return user
+
+
+@transaction.atomic
+def guest_ban(*, email: str, moderator: User, reason: str = "") -> GuestBan:
+    """Reject every future comment from a guest e-mail address."""
+    ban, _ = GuestBan.objects.get_or_create(
+        email=email.strip().lower(), defaults={"reason": reason}
+    )
+    audit(
+        comment=None,
+        actor=moderator,
+        action="guest_ban",
+        reasons=[f"Guest address {ban.email} banned: {reason or 'no reason given'}"],
+    )
+    return ban
+
+
+def pending_too_long(*, older_than: timedelta) -> list[tuple[int, int]]:
+    """(id, revision) of comments still pending after `older_than`."""
+    cutoff = timezone.now() - older_than
+    stale = Comment.objects.filter(
+        status=Comment.Status.PENDING, created_at__lt=cutoff
+    ).filter(Q(edited_at__isnull=True) | Q(edited_at__lt=cutoff))
+    return list(stale.order_by("id").values_list("id", "revision")[:1000])
+
+
+@transaction.atomic
+def purge_old_bodies(*, older_than: timedelta) -> int:
+    """Erase the text of spam and rejected comments after a while; audit rows stay."""
+    cutoff = timezone.now() - older_than
+    old = Comment.objects.filter(
+        status__in=[Comment.Status.SPAM, Comment.Status.REJECTED],
+        created_at__lt=cutoff,
+    ).exclude(body="")
+    return old.update(body="", body_html="")
+
+
+def queue() -> QuerySet:
+    """Comments waiting for a moderator: held, pending, or flagged and unreviewed."""
+    flagged = Flag.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
+    return Comment.objects.filter(
+        Q(status__in=[Comment.Status.HELD, Comment.Status.PENDING])
+        | Q(status=Comment.Status.APPROVED) & Exists(flagged),
+        deleted_at__isnull=True,
+    )
+
+
+def moderator_digest() -> int:
+    """E-mail moderators the queue's size and its oldest item; return recipients."""
+    waiting = queue()
+    size = waiting.count()
+    if size == 0:
+        return 0
+    oldest = waiting.order_by("created_at").select_related("article").first()
+    recipients = list(
+        User.objects.filter(
+            Q(is_superuser=True) | Q(groups__name=MODERATORS_GROUP),
+            is_active=True,
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+    age = timezone.now() - oldest.created_at
+    body = (
+        f"{size} comment(s) wait for a moderator.\n\n"
+        f"The oldest, on “{oldest.article.title}”, has waited "
+        f"{age.days} day(s) and {age.seconds // 3600} hour(s).\n\n"
+        f"Work the queue: {settings.SITE_URL.rstrip('/')}"
+        f"{reverse('admin:moderation_queueitem_changelist')}\n"
+    )
+    send_mail(
+        subject=f"{settings.SITE_NAME}: {size} comment(s) to moderate",
+        message=body,
+        from_email=None,
+        recipient_list=recipients,
+    )
+    return len(recipients)

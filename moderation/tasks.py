@@ -1,12 +1,75 @@
+"""Moderation's Celery tasks: thin wrappers that call one service each."""
+
+import logging
+
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
+from kombu.exceptions import OperationalError as BrokerError
+
+from articles.services import articles_close_expired
+from comments.models import Comment
 
 from . import services
+from .classifiers import ClassifierUnavailable
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
-    acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError, BrokerError),
+    retry_backoff=True,
+    max_retries=5,
 )
-def moderate_comment(comment_id: int, revision: int | None = None) -> None:
+def moderate_comment(self, comment_id: int, revision: int | None = None) -> None:
     """Run the article's moderation policy on one comment revision, once."""
-    services.comment_moderate(comment_id=comment_id, revision=revision)
+    try:
+        services.comment_moderate(comment_id=comment_id, revision=revision)
+    except ClassifierUnavailable as exc:
+        if self.request.retries >= settings.MODERATION_CLASSIFIER_RETRIES:
+            # Never approve blind: after the retries a person decides.
+            revision = revision or Comment.objects.get(pk=comment_id).revision
+            services.comment_hold_unscored(
+                comment_id=comment_id, revision=revision, why=str(exc)
+            )
+            return
+        raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
+def learn_spam(comment_id: int, is_spam: bool) -> None:
+    """Teach the spam model a moderator's decision on one comment."""
+    body = Comment.objects.filter(pk=comment_id).values_list("body", flat=True).first()
+    if body:
+        services.spam_learn(text=body, is_spam=is_spam)
+
+
+@shared_task(acks_late=True)
+def reconcile_pending() -> int:
+    """Re-enqueue comments left pending too long (a broker outage, a lost message)."""
+    stale = services.pending_too_long(older_than=settings.MODERATION_RECONCILE_AFTER)
+    for comment_id, revision in stale:
+        moderate_comment.delay(comment_id, revision)
+    if stale:
+        logger.warning("re-enqueued %d comment(s) left pending", len(stale))
+    return len(stale)
+
+
+@shared_task(acks_late=True)
+def purge_old_comments() -> int:
+    """Erase the text of spam and rejected comments past the keeping period."""
+    return services.purge_old_bodies(older_than=settings.MODERATION_PURGE_AFTER)
+
+
+@shared_task(acks_late=True)
+def send_moderator_digest() -> int:
+    """E-mail moderators how many comments wait, and for how long."""
+    return services.moderator_digest()
+
+
+@shared_task(acks_late=True)
+def close_old_discussions() -> int:
+    """Close discussions past their close-after period."""
+    return articles_close_expired()

@@ -40,6 +40,12 @@ def browser():
         os.environ.pop(ASYNC_UNSAFE, None)
 
 
+@pytest.fixture(autouse=True)
+def _accounts_are_trusted(settings):
+    """Readers' first comments appear at once here; moderation has its own tests."""
+    settings.MODERATION_HOLD_NEW_ACCOUNTS = False
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser context per test; console errors are collected on the page."""

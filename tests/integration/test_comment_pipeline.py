@@ -6,6 +6,7 @@ from django.db import transaction
 from comments.models import Comment
 from comments.services import comment_post
 from comments.tasks import notify_comment_approved
+from tests.comments.helpers import add_comment
 from tests.factories import ArticleFactory, UserFactory
 from tests.integration.conftest import wait_for
 
@@ -28,6 +29,8 @@ def test_the_worker_approves_a_reply_and_mails_the_parent_author_once(
     article = ArticleFactory()
     rosa = UserFactory(username="rosa", email="rosa@example.org")
     sam = UserFactory(username="sam", email="sam@example.org")
+    for regular in (rosa, sam):  # past their first, vetted comment
+        add_comment(ArticleFactory(), regular)
 
     top = comment_post(article=article, author=rosa, body="Sanctions rarely work.")
     assert Comment.objects.get(pk=top.pk).status == "pending"  # posting never waits

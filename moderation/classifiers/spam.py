@@ -1,0 +1,48 @@
+"""Spam: a naive Bayes model this site learns from its own moderators.
+
+Every human approve counts a comment's words as not spam, every "mark as spam"
+as spam (moderation.services.spam_learn). Until it has seen a few of each it
+abstains with a score of 0: it never calls a comment spam on no evidence.
+"""
+
+import math
+import re
+
+from ..models import SpamToken
+from ..text import normalise
+from . import Score
+
+DOCS = "__docs__"  # the row that counts documents rather than a word
+MIN_EACH = 5
+_LINK = re.compile(r"https?://([^/\s)\]]+)", re.IGNORECASE)
+
+
+def tokens(text: str) -> set[str]:
+    """The distinct words of a text, plus the hosts it links to."""
+    words = {w for w in normalise(text).split() if 2 <= len(w) <= 30}
+    hosts = {f"host:{h.lower()}"[:40] for h in _LINK.findall(text)}
+    return words | hosts
+
+
+class SpamClassifier:
+    name = "spam"
+    model = "naive-bayes"
+
+    def score(self, text: str) -> Score:
+        words = tokens(text)
+        counts = {
+            t.token: t for t in SpamToken.objects.filter(token__in=[*words, DOCS])
+        }
+        docs = counts.pop(DOCS, None)
+        spam_docs, ham_docs = (docs.spam, docs.ham) if docs else (0, 0)
+        version = f"{spam_docs} spam / {ham_docs} not"
+        if spam_docs < MIN_EACH or ham_docs < MIN_EACH:
+            return Score(0.0, self.model, version, ["too few examples to judge yet"])
+        log_odds = math.log(spam_docs / ham_docs)
+        for word in words:
+            seen = counts.get(word)
+            spam, ham = (seen.spam, seen.ham) if seen else (0, 0)
+            log_odds += math.log((spam + 1) / (spam_docs + 2))
+            log_odds -= math.log((ham + 1) / (ham_docs + 2))
+        probability = 1 / (1 + math.exp(-max(min(log_odds, 50), -50)))
+        return Score(probability, self.model, version)

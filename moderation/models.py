@@ -1,0 +1,220 @@
+"""Moderation's records: terms, verdicts, the audit log, flags, guest bans and the
+spam model's counts. Comments and accounts hold the state; these say why."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from comments.models import Comment
+
+from .text import normalise
+
+
+class Action(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    HOLD = "hold", "Hold for a moderator"
+    REJECT = "reject", "Reject"
+    SPAM = "spam", "Spam"
+
+
+class Term(models.Model):
+    """A word or phrase that rejects (banned) or holds (watched) a comment."""
+
+    class Kind(models.TextChoices):
+        BANNED = "banned", "Banned: reject the comment"
+        WATCHED = "watched", "Watched: hold it for a moderator"
+
+    phrase = models.CharField(max_length=100)
+    kind = models.CharField(max_length=7, choices=Kind.choices)
+    # Matched against comments in the same folded form: case, accents and common
+    # letter-for-digit swaps do not hide a term.
+    normalised = models.CharField(max_length=200, editable=False)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "normalised"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["normalised", "kind"], name="one_term_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phrase} ({self.kind})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.normalised = normalise(self.phrase).strip()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if not normalise(self.phrase).strip():
+            raise ValidationError(
+                {"phrase": "Give a word or phrase with letters in it."}
+            )
+
+
+class Verdict(models.Model):
+    """The machine's decision on one revision of a comment, with its reasons."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="verdicts"
+    )
+    revision = models.PositiveIntegerField()
+    action = models.CharField(max_length=7, choices=Action.choices)
+    shadow = models.BooleanField(
+        default=False, help_text="The author is shadow-banned: only they see it."
+    )
+    policy = models.CharField(max_length=12)
+    # [{"rule": "links", "action": "hold", "reason": "3 links (at most 2)"}, ...]
+    reasons = models.JSONField(default=list)
+    # {"toxicity": {"score": 0.93, "model": "...", "version": "...", "signals": [...]}}
+    scores = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # The machine decides each revision once, however often its task runs.
+            models.UniqueConstraint(
+                fields=["comment", "revision"], name="one_verdict_per_revision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} for comment {self.comment_id} r{self.revision}"
+
+    @property
+    def reason_text(self) -> str:
+        return "; ".join(r["reason"] for r in self.reasons) or "No rule fired."
+
+    def score_of(self, name: str) -> float | None:
+        entry = self.scores.get(name)
+        return entry["score"] if entry else None
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit log is append-only.")
+
+    def delete(self):
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    """One change of a comment's status or of an author's ban, by whom and why."""
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit"
+    )
+    comment_ref = models.BigIntegerField(
+        null=True, blank=True, help_text="The comment's id, kept if it is deleted."
+    )
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The account a ban concerns.",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the machine acted.",
+    )
+    actor_name = models.CharField(max_length=150)
+    action = models.CharField(max_length=30)
+    reasons = models.JSONField(default=list)
+    before = models.CharField(max_length=30, blank=True)
+    after = models.CharField(max_length=30, blank=True)
+    revision = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.actor_name}: {self.action} ({self.before} → {self.after})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit log is append-only.")
+
+    @property
+    def reason_text(self) -> str:
+        return "; ".join(self.reasons)
+
+
+class Flag(models.Model):
+    """A reader's report of a comment, one per reader per comment."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam"
+        ABUSE = "abuse", "Abuse or harassment"
+        OFF_TOPIC = "off_topic", "Off-topic"
+        OTHER = "other", "Something else"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="flags"
+    )
+    reason = models.CharField(max_length=10, choices=Reason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a moderator reviewed the comment."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "user"], name="one_flag_each")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on {self.comment_id}"
+
+
+class GuestBan(models.Model):
+    """A guest e-mail address whose comments are rejected."""
+
+    email = models.EmailField(unique=True)
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.email
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class SpamToken(models.Model):
+    """How many spam and non-spam comments a word has appeared in."""
+
+    token = models.CharField(max_length=40, unique=True)
+    spam = models.PositiveIntegerField(default=0)
+    ham = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.token}: {self.spam} spam, {self.ham} ham"
+
+
+class QueueItem(Comment):
+    """A comment as the moderators' queue shows it (held, pending or flagged)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "comment to moderate"
+        verbose_name_plural = "moderation queue"

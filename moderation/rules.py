@@ -1,0 +1,191 @@
+"""The moderation rules, in the order they run. Each looks at one thing and,
+when it fires, says what should happen and why, in a moderator's words."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from articles.models import Article
+from comments.models import Comment
+
+from .classifiers import Score
+from .models import Action, GuestBan, Term
+from .text import contains_phrase, normalise
+
+SEVERITY = {Action.APPROVE: 0, Action.HOLD: 1, Action.REJECT: 2, Action.SPAM: 3}
+_LINK = re.compile(r"https?://|www\.|mailto:", re.IGNORECASE)
+DUPLICATE_WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    action: Action
+    reason: str
+    shadow: bool = False
+
+    def as_json(self) -> dict:
+        return {"rule": self.rule, "action": self.action.value, "reason": self.reason}
+
+
+@dataclass
+class Context:
+    comment: Comment
+    article: Article
+    folded: str
+    scores: dict[str, Score]
+    terms: list[Term]
+
+    def threshold(self, name: str) -> float:
+        own = getattr(self.article, f"{name}_threshold")
+        default = getattr(settings, f"MODERATION_{name.upper()}_THRESHOLD")
+        return default if own is None else own
+
+
+Rule = Callable[[Context], Finding | None]
+
+
+def author_banned(ctx: Context) -> Finding | None:
+    author = ctx.comment.author
+    if author is not None and author.is_shadow_banned:
+        return Finding(
+            "shadow_ban",
+            Action.REJECT,
+            "The author is shadow-banned: only they see it.",
+            shadow=True,
+        )
+    if author is not None and author.is_banned:
+        return Finding("ban", Action.REJECT, "The author is banned.")
+    email = ctx.comment.guest_email
+    if author is None and email and GuestBan.objects.filter(email=email).exists():
+        return Finding(
+            "guest_ban", Action.REJECT, f"The guest address {email} is banned."
+        )
+    return None
+
+
+def _term_rule(kind: str, action: Action, word: str) -> Rule:
+    def rule(ctx: Context) -> Finding | None:
+        hits = [
+            t.phrase
+            for t in ctx.terms
+            if t.kind == kind and contains_phrase(ctx.folded, t.normalised)
+        ]
+        if not hits:
+            return None
+        listed = ", ".join(f"“{h}”" for h in hits[:5])
+        return Finding(f"{kind}_term", action, f"Contains {word} {listed}.")
+
+    rule.__name__ = f"{kind}_terms"
+    return rule
+
+
+banned_terms = _term_rule(Term.Kind.BANNED, Action.REJECT, "the banned term(s)")
+watched_terms = _term_rule(Term.Kind.WATCHED, Action.HOLD, "the watched term(s)")
+
+
+def too_many_links(ctx: Context) -> Finding | None:
+    limit = ctx.article.link_limit
+    limit = settings.MODERATION_LINK_LIMIT if limit is None else limit
+    links = len(_LINK.findall(ctx.comment.body))
+    if links > limit:
+        return Finding(
+            "links", Action.HOLD, f"Has {links} links; this discussion allows {limit}."
+        )
+    return None
+
+
+def duplicate(ctx: Context) -> Finding | None:
+    comment = ctx.comment
+    mine = Comment.objects.exclude(pk=comment.pk).filter(
+        created_at__gte=timezone.now() - DUPLICATE_WINDOW, deleted_at__isnull=True
+    )
+    mine = (
+        mine.filter(author_id=comment.author_id)
+        if comment.author_id
+        else mine.filter(author__isnull=True, guest_email=comment.guest_email)
+    )
+    # Compare folded text: case and punctuation changes do not make it new.
+    for other in mine.only("body").order_by("-id")[:50]:
+        if normalise(other.body) == ctx.folded:
+            return Finding(
+                "duplicate", Action.REJECT, f"Repeats the author's comment #{other.pk}."
+            )
+    return None
+
+
+def first_comment(ctx: Context) -> Finding | None:
+    comment = ctx.comment
+    approved = Comment.objects.filter(status=Comment.Status.APPROVED)
+    if comment.author_id:
+        if not settings.MODERATION_HOLD_NEW_ACCOUNTS:
+            return None
+        if approved.filter(author_id=comment.author_id).exists():
+            return None
+        return Finding(
+            "first_comment",
+            Action.HOLD,
+            "First comment from this account: a moderator looks once.",
+        )
+    if approved.filter(author__isnull=True, guest_email=comment.guest_email).exists():
+        return None
+    return Finding(
+        "first_comment",
+        Action.HOLD,
+        "First comment from this guest address: a moderator looks once.",
+    )
+
+
+def _score_rule(name: str, action: Action, words: str) -> Rule:
+    def rule(ctx: Context) -> Finding | None:
+        score = ctx.scores.get(name)
+        threshold = ctx.threshold(name)
+        if score is None or score.score < threshold:
+            return None
+        why = f" ({'; '.join(score.signals)})" if score.signals else ""
+        return Finding(
+            name,
+            action,
+            f"{words} {score.score:.2f}, at or above {threshold:.2f}{why}.",
+        )
+
+    rule.__name__ = name
+    return rule
+
+
+toxicity = _score_rule("toxicity", Action.HOLD, "Toxicity score")
+spam = _score_rule("spam", Action.SPAM, "Spam score")
+
+RULES: list[Rule] = [
+    author_banned, banned_terms, watched_terms, too_many_links, duplicate,
+    first_comment, toxicity, spam,
+]  # fmt: skip
+
+
+def policy_finding(article: Article) -> Finding | None:
+    if article.discussion_policy == Article.DiscussionPolicy.PREMODERATED:
+        return Finding(
+            "policy",
+            Action.HOLD,
+            "Every comment on this article waits for a moderator.",
+        )
+    if not article.accepts_comments:
+        return Finding(
+            "policy", Action.HOLD, "The discussion closed before a decision."
+        )
+    return None
+
+
+def evaluate(ctx: Context) -> tuple[Action, bool, list[Finding]]:
+    """Run every rule; the most severe finding decides (approve when none fires)."""
+    findings = [f for rule in RULES if (f := rule(ctx))]
+    if policy := policy_finding(ctx.article):
+        findings.append(policy)
+    if any(f.shadow for f in findings):
+        return Action.REJECT, True, findings
+    action = max((f.action for f in findings), key=SEVERITY.get, default=Action.APPROVE)
+    return action, False, findings
