@@ -242,6 +242,7 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # --- Comments -----------------------------------------------------------------------
 COMMENT_THROTTLE_RATE = env.str("COMMENT_THROTTLE_RATE", default="10/minute")
 VOTE_THROTTLE_RATE = env.str("VOTE_THROTTLE_RATE", default="60/minute")
+FLAG_THROTTLE_RATE = env.str("FLAG_THROTTLE_RATE", default="20/hour")
 COMMENT_EDIT_WINDOW = timedelta(minutes=env.int("COMMENT_EDIT_MINUTES", default=15))
 # Signed-out readers may comment with a name and an e-mail address; their first
 # comment is held for a moderator.

@@ -17,6 +17,7 @@ urlpatterns = [
     # The article page is the story with its discussion, so comments serves it.
     path("articles/<slug:slug>/", comment_views.article_detail, name="article"),
     path("", include("comments.urls")),
+    path("", include("moderation.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path(

@@ -3,18 +3,27 @@
 import re
 import unicodedata
 
-# Digits and symbols that stand in for letters ("1d10t", "$cum").
+# Digits and symbols that stand in for letters ("1d10t", "$cum", "sh!t"), read as
+# letters only inside a word that has letters: "2024" and "wow!" stay as they are.
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
                        "@": "a", "$": "s", "!": "i", "|": "i", "+": "t"})  # fmt: skip
+_WORDISH = re.compile(r"[\w@$!|+]+")
 _NON_WORD = re.compile(r"[^\w]+")
 _REPEATS = re.compile(r"(\w)\1{2,}")
+
+
+def _decode(match: re.Match) -> str:
+    token = match.group(0).strip("!|+")
+    if not any(c.isalpha() for c in token):
+        return match.group(0)
+    return token.translate(_LEET)
 
 
 def normalise(text: str) -> str:
     """Lower-case, accent-free, leetspeak-decoded words separated by single spaces."""
     folded = unicodedata.normalize("NFKD", text.casefold())
     folded = "".join(c for c in folded if not unicodedata.combining(c))
-    folded = folded.translate(_LEET)
+    folded = _WORDISH.sub(_decode, folded)
     folded = _REPEATS.sub(r"\1", folded)  # "stuuuupid" -> "stupid"
     return " " + _NON_WORD.sub(" ", folded).strip() + " "
 

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+app_name = "moderation"
+
+urlpatterns = [path("comments/<int:pk>/flag/", views.flag, name="flag")]

@@ -1,0 +1,54 @@
+"""Readers' side of moderation: flagging a comment."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from comments import ratelimit
+from comments.models import Comment
+
+from . import services
+from .forms import FlagForm
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def flag(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = get_object_or_404(
+        Comment.objects.visible_to(request.user).select_related("article", "author"),
+        pk=pk,
+    )
+    form = FlagForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if wait := ratelimit.hit(
+            "flag", str(request.user.pk), settings.FLAG_THROTTLE_RATE
+        ):
+            form.add_error(None, f"You are flagging quickly; wait {wait} seconds.")
+            status = 429
+        else:
+            try:
+                services.flag_comment(
+                    comment=comment, user=request.user, **form.cleaned_data
+                )
+            except services.AlreadyFlagged as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, getattr(exc, "messages", [str(exc)])[0])
+                status = 400
+            else:
+                messages.success(request, "Thank you: a moderator will take a look.")
+                return redirect(comment.get_absolute_url())
+    elif form.errors:
+        status = 400
+    return render(
+        request,
+        "moderation/flag.html",
+        {"form": form, "comment": comment, "article": comment.article},
+        status=status,
+    )

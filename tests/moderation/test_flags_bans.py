@@ -1,0 +1,184 @@
+"""Readers flag; moderators decide, ban and are recorded doing it."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from comments.models import Comment
+from comments.selectors import discussion_page
+from moderation import services
+from moderation.classifiers.spam import SpamClassifier
+from moderation.models import AuditEntry, Flag, SpamToken
+from tests.comments.helpers import add_comment
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_posting")]
+
+
+@pytest.fixture
+def mod(db):
+    return UserFactory(
+        username="mod", is_staff=True, groups=[Group.objects.get(name="Moderators")]
+    )
+
+
+def test_three_readers_flags_hold_an_approved_comment(article, regular):
+    comment = add_comment(article, regular, body="Borderline remark")
+    flaggers = UserFactory.create_batch(3)
+
+    for user, reason in zip(flaggers, ["abuse", "abuse", "spam"], strict=True):
+        services.flag_comment(comment=comment, user=user, reason=reason)
+
+    comment.refresh_from_db()
+    assert comment.status == "held"
+    entry = AuditEntry.objects.get(comment=comment)
+    assert entry.reasons == ["Flagged by 3 readers (2 × abuse, 1 × spam)."]
+    article.refresh_from_db()
+    assert article.comment_count == 0
+
+
+def test_a_reader_flags_once(article, regular, reader):
+    comment = add_comment(article, regular)
+    services.flag_comment(comment=comment, user=reader, reason="spam")
+
+    with pytest.raises(services.AlreadyFlagged):
+        services.flag_comment(comment=comment, user=reader, reason="abuse")
+    assert Flag.objects.count() == 1
+
+
+def test_the_flag_page_records_the_flag_and_refuses_a_second(
+    client, article, regular, reader
+):
+    comment = add_comment(article, regular)
+    client.force_login(reader)
+    url = reverse("moderation:flag", args=[comment.pk])
+
+    first = client.post(url, {"reason": "off_topic", "note": "Not about chips"})
+    second = client.post(url, {"reason": "abuse"})
+
+    assert first.status_code == 302
+    assert second.status_code == 409
+    assert "already flagged" in second.content.decode()
+    assert Flag.objects.get().note == "Not about chips"
+
+
+def test_moderator_approval_is_final_and_trains_the_spam_model(
+    post, article, mod, django_capture_on_commit_callbacks
+):
+    newcomer = UserFactory()
+    held = post(article=article, author=newcomer, body="Cheap watches at cheapwatch")
+    assert held.status == "held"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.moderator_decide(comment=held, moderator=mod, action="spam")
+
+    held.refresh_from_db()
+    assert held.status == "spam"
+    assert SpamToken.objects.get(token="cheapwatch").spam == 1
+    assert SpamToken.objects.get(token="__docs__").spam == 1
+    trail = list(
+        AuditEntry.objects.filter(comment=held).values_list(
+            "actor_name", "before", "after"
+        )
+    )
+    assert trail == [("machine", "pending", "held"), ("mod", "held", "spam")]
+
+
+def test_the_spam_model_learns_to_spot_spam_from_decisions(mod, article):
+    for i in range(6):
+        services.spam_learn(
+            text=f"cheap watches replica deal {i} https://spam.example", is_spam=True
+        )
+        services.spam_learn(
+            text=f"the export rule {i} hurts allies, say analysts", is_spam=False
+        )
+
+    classifier = SpamClassifier()
+    assert (
+        classifier.score("replica watches cheap deal https://spam.example").score > 0.9
+    )
+    assert classifier.score("analysts say the export rule hurts allies").score < 0.1
+
+
+def test_readers_cannot_decide_or_ban(article, regular, reader):
+    comment = add_comment(article, regular)
+
+    with pytest.raises(PermissionDenied):
+        services.moderator_decide(comment=comment, moderator=reader, action="reject")
+    with pytest.raises(PermissionDenied):
+        services.user_ban(user=regular, moderator=reader, reason="no")
+
+
+def test_a_banned_reader_is_refused_and_the_ban_is_logged(post, article, regular, mod):
+    services.user_ban(
+        user=regular,
+        moderator=mod,
+        reason="Harassment",
+        until=timezone.now() + timedelta(days=7),
+    )
+
+    with pytest.raises(PermissionDenied, match="banned"):
+        post(article=article, author=regular, body="Let me back in")
+    entry = AuditEntry.objects.get(action="ban")
+    assert entry.subject_user == regular
+    assert entry.actor_name == "mod"
+    assert "Harassment" in entry.reasons[0]
+
+
+def test_a_shadow_banned_author_sees_their_comment_and_nobody_else_does(
+    post, article, regular, reader, mod
+):
+    services.user_ban(user=regular, moderator=mod, reason="Troll", shadow=True)
+
+    comment = post(article=article, author=regular, body="Nobody hears me")
+
+    assert comment.status == "rejected"
+    assert comment.shadowed
+    assert comment.status_for_author == "approved"
+    mine = discussion_page(article=article, user=regular).threads
+    assert [t.comment.pk for t in mine] == [comment.pk]
+    assert discussion_page(article=article, user=reader).threads == []
+    assert discussion_page(article=article, user=AnonymousUser()).threads == []
+
+
+def test_the_shadow_banned_author_sees_no_awaiting_label(
+    client, post, article, regular, mod
+):
+    services.user_ban(user=regular, moderator=mod, reason="Troll", shadow=True)
+    post(article=article, author=regular, body="Nobody hears me")
+    client.force_login(regular)
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert "Nobody hears me" in html
+    assert "Awaiting moderation" not in html
+
+
+def test_the_audit_log_cannot_be_rewritten(article, regular):
+    comment = add_comment(article, regular)
+    entry = services.audit(comment=comment, actor=None, action="hold", reasons=["x"])
+
+    with pytest.raises(TypeError):
+        entry.save()
+    with pytest.raises(TypeError):
+        entry.delete()
+    with pytest.raises(TypeError):
+        AuditEntry.objects.update(action="approve")
+    with pytest.raises(TypeError):
+        AuditEntry.objects.all().delete()
+
+
+def test_a_moderators_decision_resolves_the_flags(article, regular, mod):
+    comment = add_comment(article, regular)
+    for user in UserFactory.create_batch(3):
+        services.flag_comment(comment=comment, user=user, reason="abuse")
+
+    services.moderator_decide(comment=comment, moderator=mod, action="approve")
+
+    assert not Flag.objects.filter(resolved_at__isnull=True).exists()
+    assert not services.queue().filter(pk=comment.pk).exists()
+    assert Comment.objects.get(pk=comment.pk).status == "approved"
