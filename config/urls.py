@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_page
 
 from articles.sitemaps import ArticleSitemap, TopicSitemap
-from articles.views import robots_txt
+from articles.views import favicon, robots_txt
 from comments import views as comment_views
 
 sitemaps = {"articles": ArticleSitemap, "topics": TopicSitemap}
@@ -28,6 +28,7 @@ urlpatterns = [
         name="django.contrib.sitemaps.views.sitemap",
     ),
     path("robots.txt", robots_txt, name="robots"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("health.urls")),
 ]
 
