@@ -263,7 +263,6 @@ MODERATION_CLASSIFIERS = [
     "moderation.classifiers.toxicity.ToxicityClassifier",
     "moderation.classifiers.spam.SpamClassifier",
 ]
-MODERATION_CLASSIFIER_TIMEOUT = env.float("MODERATION_CLASSIFIER_TIMEOUT", 10.0)
 MODERATION_CLASSIFIER_RETRIES = 3
 MODERATION_RECONCILE_AFTER = timedelta(
     seconds=env.int("MODERATION_RECONCILE_AFTER_SECONDS", 120)

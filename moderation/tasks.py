@@ -3,6 +3,7 @@
 import logging
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import OperationalError
 from kombu.exceptions import OperationalError as BrokerError
@@ -27,7 +28,7 @@ def moderate_comment(self, comment_id: int, revision: int | None = None) -> None
     """Run the article's moderation policy on one comment revision, once."""
     try:
         services.comment_moderate(comment_id=comment_id, revision=revision)
-    except ClassifierUnavailable as exc:
+    except (ClassifierUnavailable, SoftTimeLimitExceeded) as exc:
         if self.request.retries >= settings.MODERATION_CLASSIFIER_RETRIES:
             # Never approve blind: after the retries a person decides.
             revision = revision or Comment.objects.get(pk=comment_id).revision

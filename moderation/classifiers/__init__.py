@@ -4,8 +4,6 @@ Each classifier has `name` and `score(text) -> Score`. Which ones run is the
 MODERATION_CLASSIFIERS setting (dotted paths); none calls the network.
 """
 
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Protocol
@@ -41,21 +39,17 @@ def _loaded(path: str) -> Classifier:
     return import_string(path)()
 
 
-_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="classifier")
-
-
 def score_all(text: str) -> dict[str, Score]:
-    """Every configured classifier's score; ClassifierUnavailable if any fails."""
+    """Every configured classifier's score; ClassifierUnavailable if any fails.
+
+    A classifier that hangs is cut short by the task's soft time limit, which
+    moderation.tasks treats like a failure.
+    """
     scores = {}
     for path in settings.MODERATION_CLASSIFIERS:
         classifier = _loaded(path)
-        future = _pool.submit(classifier.score, text)
         try:
-            scores[classifier.name] = future.result(
-                timeout=settings.MODERATION_CLASSIFIER_TIMEOUT
-            )
-        except FutureTimeout as exc:
-            raise ClassifierUnavailable(f"{classifier.name} took too long") from exc
+            scores[classifier.name] = classifier.score(text)
         except Exception as exc:
             raise ClassifierUnavailable(f"{classifier.name} failed: {exc}") from exc
     return scores
