@@ -182,3 +182,19 @@ def test_a_moderators_decision_resolves_the_flags(article, regular, mod):
     assert not Flag.objects.filter(resolved_at__isnull=True).exists()
     assert not services.queue().filter(pk=comment.pk).exists()
     assert Comment.objects.get(pk=comment.pk).status == "approved"
+
+
+def test_retrain_spam_rebuilds_the_model_from_moderator_decisions(article, mod, capsys):
+    from django.core.management import call_command
+
+    spammy = add_comment(article, UserFactory(), status="held", body="replica watches")
+    fine = add_comment(article, UserFactory(), status="held", body="fair analysis")
+    services.moderator_decide(comment=spammy, moderator=mod, action="spam")
+    services.moderator_decide(comment=fine, moderator=mod, action="approve")
+    SpamToken.objects.all().delete()  # a lost or corrupted model
+
+    call_command("retrain_spam")
+
+    assert "from 1 spam and 1 approved" in capsys.readouterr().out
+    assert SpamToken.objects.get(token="replica").spam == 1
+    assert SpamToken.objects.get(token="fair").ham == 1
