@@ -7,7 +7,6 @@ F() updates inside it.
 
 import hashlib
 import hmac
-import logging
 import unicodedata
 from datetime import timedelta
 
@@ -19,14 +18,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from articles.models import Article
+from config.celery import enqueue_on_commit
 
 from . import ratelimit
 from .cache import discussion_changed
 from .markdown import render_comment
 from .models import MAX_DEPTH, ArticleSubscription, Comment, Vote, path_segment
 from .signals import comment_posted
-
-logger = logging.getLogger(__name__)
 
 MAX_BODY = 5000
 DUPLICATE_WINDOW = timedelta(minutes=5)
@@ -243,6 +241,8 @@ def comment_import(
         body=text,
         body_html=render_comment(text),
         status=status,
+        # An imported comment is old news: nobody is e-mailed about it.
+        notified_at=timezone.now() if status == Comment.Status.APPROVED else None,
     )
     if created_at is not None:
         Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
@@ -338,18 +338,8 @@ def comment_set_status(
     if status == Comment.Status.APPROVED and comment.notified_at is None:
         from .tasks import notify_comment_approved
 
-        pk = comment.pk
-        transaction.on_commit(lambda: _enqueue(notify_comment_approved, pk))
+        enqueue_on_commit(notify_comment_approved, comment.pk)
     return comment, old
-
-
-def _enqueue(task, *args) -> None:
-    try:
-        task.delay(*args)
-    except Exception:
-        logger.exception(
-            "could not enqueue %s%r; the broker is unreachable", task.name, args
-        )
 
 
 @transaction.atomic

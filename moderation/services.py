@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import MODERATORS_GROUP, User
 from comments.models import Comment
 from comments.services import comment_set_status
+from config.celery import enqueue_on_commit
 
 from . import rules
 from .classifiers import Score, score_all
@@ -185,8 +186,7 @@ def moderator_decide(
     if action in (Action.APPROVE, Action.SPAM) and before != comment.status:
         from .tasks import learn_spam
 
-        pk, is_spam = comment.pk, action == Action.SPAM
-        transaction.on_commit(lambda: learn_spam.delay(pk, is_spam))
+        enqueue_on_commit(learn_spam, comment.pk, action == Action.SPAM)
     return comment
 
 
@@ -342,6 +342,20 @@ def guest_ban(*, email: str, moderator: User, reason: str = "") -> GuestBan:
         reasons=[f"Guest address {ban.email} banned: {reason or 'no reason given'}"],
     )
     return ban
+
+
+def unnotified_approved(*, older_than: timedelta) -> list[int]:
+    """Approved comments whose e-mails never left (the broker was down then)."""
+    now = timezone.now()
+    return list(
+        Comment.objects.filter(
+            status=Comment.Status.APPROVED,
+            notified_at__isnull=True,
+            deleted_at__isnull=True,
+            # Older ones are stale news: nobody wants that e-mail any more.
+            created_at__range=(now - timedelta(days=2), now - older_than),
+        ).values_list("id", flat=True)[:1000]
+    )
 
 
 def pending_too_long(*, older_than: timedelta) -> list[tuple[int, int]]:

@@ -10,6 +10,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from articles.services import articles_close_expired
 from comments.models import Comment
+from comments.tasks import notify_comment_approved
 
 from . import services
 from .classifiers import ClassifierUnavailable
@@ -49,12 +50,20 @@ def learn_spam(comment_id: int, is_spam: bool) -> None:
 
 @shared_task(acks_late=True)
 def reconcile_pending() -> int:
-    """Re-enqueue comments left pending too long (a broker outage, a lost message)."""
-    stale = services.pending_too_long(older_than=settings.MODERATION_RECONCILE_AFTER)
+    """Re-enqueue work a broker outage or a lost message left undone."""
+    after = settings.MODERATION_RECONCILE_AFTER
+    stale = services.pending_too_long(older_than=after)
     for comment_id, revision in stale:
         moderate_comment.delay(comment_id, revision)
-    if stale:
-        logger.warning("re-enqueued %d comment(s) left pending", len(stale))
+    unsent = services.unnotified_approved(older_than=after)
+    for comment_id in unsent:
+        notify_comment_approved.delay(comment_id)
+    if stale or unsent:
+        logger.warning(
+            "re-enqueued %d pending comment(s), %d unsent notice(s)",
+            len(stale),
+            len(unsent),
+        )
     return len(stale)
 
 

@@ -10,6 +10,7 @@ from tests.factories import ArticleFactory
 
 @pytest.mark.django_db
 def test_editors_and_moderators_groups_exist_after_migrate():
+    """Made by moderation.groups after every migrate, with their permissions."""
     editors = Group.objects.get(name="Editors")
     moderators = Group.objects.get(name="Moderators")
 

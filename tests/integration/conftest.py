@@ -1,10 +1,14 @@
-"""A real Celery worker process on Redis, reading the test database on PostgreSQL."""
+"""Real Celery worker processes on Redis, reading the test database on PostgreSQL."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -22,10 +26,100 @@ def _needs_real_services() -> None:
         pytest.skip("a worker process cannot share the in-memory SQLite test database")
 
 
-def _test_database_url() -> str:
+def worker_database_url() -> str:
+    """The test database as a URL, for processes outside this one."""
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     return f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@dataclass
+class Worker:
+    """A `celery worker` process (solo pool: the main process runs the tasks)."""
+
+    name: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def stats(self) -> dict:
+        """The worker's own `inspect stats` answer."""
+        from config.celery import app
+
+        replies = app.control.inspect(destination=[self.name], timeout=5).stats()
+        if not replies or self.name not in replies:
+            pytest.fail(f"{self.name} did not answer:\n{self.log_path.read_text()}")
+        return replies[self.name]
+
+    def runs_of(self, task_name: str) -> int:
+        """How many `task_name` tasks this worker has started since it started."""
+        return self.stats()["total"].get(task_name, 0)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Take no tasks from the queue meanwhile; remote control still answers."""
+        from config.celery import app
+
+        queue = app.conf.task_default_queue
+        replies = app.control.cancel_consumer(
+            queue, destination=[self.name], reply=True, timeout=5
+        )
+        if not replies:
+            pytest.fail(f"{self.name} did not stop consuming from {queue}")
+        try:
+            yield
+        finally:
+            app.control.add_consumer(
+                queue, destination=[self.name], reply=True, timeout=5
+            )
+
+    def kill(self) -> None:
+        """SIGKILL, as the OOM killer does: no shutdown, no acknowledgement."""
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Warm shutdown (the current task finishes); SIGKILL if it hangs."""
+        if self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def start_worker(*, log_dir: Path, mail_dir: Path, **extra_env: str) -> Worker:
+    """Start `celery worker` with the test database and `extra_env`; wait for it."""
+    from config.celery import app
+
+    name = f"itest-{uuid.uuid4().hex[:8]}@localhost"
+    log_path = log_dir / f"{name}.log"
+    env = {
+        **os.environ,
+        "DATABASE_URL": worker_database_url(),
+        # The URL's path is read relative unless it starts with two slashes.
+        "EMAIL_URL": f"filemail:///{mail_dir}",
+        "LOG_LEVEL": "INFO",
+        **extra_env,
+    }
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker",
+             "--pool", "solo", "--concurrency", "1", "--hostname", name,
+             "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    worker = Worker(name=name, process=process, log_path=log_path)
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[name], timeout=0.5):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the worker did not start:\n{log_path.read_text()}")
+    except BaseException:
+        worker.stop()
+        raise
+    return worker
 
 
 @pytest.fixture(scope="session")
@@ -35,41 +129,39 @@ def worker_mail_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, tmp_path_factory, worker_mail_dir):
-    """Start `celery worker` as its own process for the session; yield its name."""
+def celery_worker(
+    django_db_setup, tmp_path_factory, worker_mail_dir
+) -> Iterator[Worker]:
+    """Start `celery worker` as its own process for the session; yield it."""
     _needs_real_services()
     from config.celery import app
 
     app.control.purge()  # nothing left over from an earlier run
-    name = f"itest-{uuid.uuid4().hex[:8]}@localhost"
-    log_path = tmp_path_factory.mktemp("worker") / "worker.log"
-    env = {
-        **os.environ,
-        "DATABASE_URL": _test_database_url(),
-        # The URL's path is read relative unless it starts with two slashes.
-        "EMAIL_URL": f"filemail:///{worker_mail_dir}",
-        "LOG_LEVEL": "INFO",
-    }
-    with log_path.open("w") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker",
-             "--pool", "solo", "--concurrency", "1", "--hostname", name,
-             "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+    worker = start_worker(
+        log_dir=tmp_path_factory.mktemp("worker"), mail_dir=worker_mail_dir
+    )
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[name], timeout=0.5):
-            if worker.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"the worker did not start:\n{log_path.read_text()}")
-        yield name
+        yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        worker.stop()
+
+
+@pytest.fixture
+def spawn_worker(django_db_setup, tmp_path):
+    """Start extra workers for one test (`spawn_worker(mail_dir=..., **env)`)."""
+    _needs_real_services()
+    started: list[Worker] = []
+
+    def spawn(*, mail_dir: Path, **extra_env: str) -> Worker:
+        worker = start_worker(log_dir=tmp_path, mail_dir=mail_dir, **extra_env)
+        started.append(worker)
+        return worker
+
+    try:
+        yield spawn
+    finally:
+        for worker in started:
+            worker.stop()
 
 
 def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.1):

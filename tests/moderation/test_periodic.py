@@ -94,3 +94,27 @@ def test_discussions_past_their_close_date_are_closed():
 
     policies = dict(Article.objects.values_list("pk", "discussion_policy"))
     assert policies == {old.pk: "closed", young.pk: "open", forever.pk: "open"}
+
+
+def test_the_reconciler_sends_notices_the_broker_missed(article, regular, reader):
+    parent = add_comment(article, reader, body="Parent")
+    reply = add_comment(article, regular, parent=parent, body="Reply")  # never told
+    old = add_comment(article, regular, body="Long ago")  # stale news by now
+    Comment.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - timedelta(days=9)
+    )
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=3)):
+        tasks.reconcile_pending.apply()
+
+    assert [m.to for m in mail.outbox] == [[reader.email]]
+    reply.refresh_from_db()
+    assert reply.notified_at is not None
+
+
+def test_imported_comments_are_never_announced(article, regular):
+    from comments.services import comment_import
+
+    imported = comment_import(article=article, author=regular, body="From the archive")
+
+    assert imported.notified_at is not None
