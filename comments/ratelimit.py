@@ -1,6 +1,7 @@
 """A fixed-window rate limit kept in the shared cache (Redis in production)."""
 
 import logging
+import re
 import time
 
 from django.core.cache import cache
@@ -10,13 +11,32 @@ logger = logging.getLogger(__name__)
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 
 
+_PERIOD = re.compile(r"^\s*(\d*)\s*([a-z]+?)s?\s*$")
+
+
 def parse_rate(rate: str) -> tuple[int, int]:
-    """'10/minute' -> (10, 60)."""
+    """'10/minute' -> (10, 60); '5/15minute' -> (5, 900)."""
     count, _, unit = rate.partition("/")
+    match = _PERIOD.match(unit)
     try:
-        return int(count), _UNITS[unit.strip().rstrip("s")]
-    except (ValueError, KeyError) as exc:
+        many = int(match.group(1) or 1)
+        return int(count), many * _UNITS[match.group(2)]
+    except (AttributeError, ValueError, KeyError) as exc:
         raise ValueError(f"a rate looks like '10/minute', not {rate!r}") from exc
+
+
+def wait_for(scope: str, ident: str, rate: str) -> int:
+    """Seconds until `ident` may act again (0 now), without counting an action."""
+    limit, period = parse_rate(rate)
+    window = int(time.time() // period)
+    try:
+        count = cache.get(f"ratelimit:{scope}:{ident}:{window}", 0)
+    except Exception:
+        logger.warning("rate limit %s not enforced: the cache is unreachable", scope)
+        return 0
+    if count < limit:
+        return 0
+    return max(1, int((window + 1) * period - time.time()) + 1)
 
 
 def hit(scope: str, ident: str, rate: str) -> int:

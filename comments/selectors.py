@@ -142,8 +142,9 @@ def _displayed(queryset: CommentQuerySet) -> CommentQuerySet:
 
 _DISPLAY_FIELDS = (
     "id", "article_id", "parent_id", "root_id", "depth", "path", "author_id",
-    "guest_name", "body_html", "status", "created_at", "edited_at", "deleted_at",
-    "score", "reply_count", "shadowed", "author__username", "author__display_name",
+    "guest_name", "body", "body_html", "status", "created_at", "edited_at",
+    "deleted_at", "score", "reply_count", "shadowed", "author__username",
+    "author__display_name",
 )  # fmt: skip
 
 
@@ -216,12 +217,17 @@ def discussion_page(
 def replies_after(
     *, root: Comment, user, after_path: str, limit: int | None = None
 ) -> Thread:
-    """The next replies of a thread after `after_path`, in thread order."""
+    """The next replies under `root` after `after_path`, in thread order.
+
+    `root` is a top-level comment (its whole thread) or any comment (its subtree).
+    """
     limit = limit or settings.REPLIES_PER_THREAD
     rows = list(
         _with_my_vote(
             Comment.objects.visible_to(user).filter(
-                root_id=root.pk, depth__gt=0, path__gt=after_path
+                root_id=root.root_id,
+                path__startswith=root.path,
+                path__gt=max(after_path, root.path),
             ),
             user,
         )

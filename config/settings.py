@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "csp",
     "django_htmx",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "articles",
     "comments",
@@ -56,6 +60,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.api.ApiBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -64,6 +69,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+# API paths answer a CSRF failure in JSON, like every other API error.
+CSRF_FAILURE_VIEW = "config.api.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -249,6 +256,39 @@ COMMENT_EDIT_WINDOW = timedelta(minutes=env.int("COMMENT_EDIT_MINUTES", default=
 GUEST_COMMENTS = env.bool("GUEST_COMMENTS", default=True)
 COMMENTS_PER_PAGE = 20
 REPLIES_PER_THREAD = 50
+
+# --- REST API -------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    # Apps send `Authorization: Token <key>`; the pages' session works too, with
+    # CSRF enforced, so a cookie alone never authorises a write.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=90)),
+    "AUTO_REFRESH": True,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+API_MAX_BODY_BYTES = 64 * 1024
+LOGIN_FAILURE_RATE = env.str("LOGIN_FAILURE_RATE", default="5/15minute")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Agora API",
+    "DESCRIPTION": "Articles, threaded discussions and moderation for apps.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
 
 # --- Moderation -----------------------------------------------------------------------
 # Site defaults; an article may set its own thresholds and link limit.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path(
         "sitemap.xml",
         # Crawlers fetch it often and it lists every article: cache it a while.
@@ -34,3 +35,7 @@ urlpatterns = [
 
 admin.site.site_header = "Agora administration"
 admin.site.site_title = "Agora admin"
+
+handler400 = "config.api.bad_request"
+handler404 = "config.api.not_found"
+handler500 = "config.api.server_error"

@@ -1,0 +1,200 @@
+"""Accounts over the API: register, per-device tokens, and the signed-in reader."""
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.models import AuthToken
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from comments import ratelimit
+from config.api import RateLimited
+
+from . import services
+from .models import User
+from .usernames import UsernameValidator, username_skeleton
+
+
+class UserSerializer(serializers.ModelSerializer):
+    reply_emails = serializers.BooleanField(required=False)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "email", "reply_emails"]
+        read_only_fields = ["id", "username", "email"]
+
+
+class RegisterSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, validators=[UsernameValidator()])
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, min_length=1, max_length=128)
+    display_name = serializers.CharField(max_length=60, required=False,
+                                         allow_blank=True, default="")  # fmt: skip
+
+    def validate_username(self, value: str) -> str:
+        if User.objects.filter(username_skeleton=username_skeleton(value)).exists():
+            raise serializers.ValidationError(
+                "That username is taken, or looks too much like one that is."
+            )
+        return value
+
+    def validate_email(self, value: str) -> str:
+        if User.objects.filter(email__iexact=value).exists():
+            raise serializers.ValidationError(
+                "An account with this e-mail address already exists."
+            )
+        return value.lower()
+
+    def validate(self, data: dict) -> dict:
+        from django.contrib.auth import password_validation
+
+        candidate = User(username=data["username"], email=data["email"])
+        try:
+            password_validation.validate_password(data["password"], candidate)
+        except Exception as exc:
+            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        return data
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, write_only=True)
+
+
+TokenAnswer = inline_serializer(
+    "Token", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
+)
+RegisteredAnswer = inline_serializer(
+    "Registered",
+    {"user": UserSerializer(), "token": serializers.CharField(),
+     "expiry": serializers.DateTimeField()},
+)  # fmt: skip
+
+
+def _token_for(user: User) -> dict:
+    instance, token = AuthToken.objects.create(user)
+    return {"token": token, "expiry": instance.expiry}
+
+
+class RegisterView(APIView):
+    authentication_classes = []
+    permission_classes = []
+
+    @extend_schema(
+        request=RegisterSerializer,
+        responses={201: RegisteredAnswer},
+        summary="Create an account and a token for this device",
+    )
+    def post(self, request):
+        data = RegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_register(**data.validated_data)
+        return Response(
+            {"user": UserSerializer(user).data, **_token_for(user)},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class TokenView(APIView):
+    """Sign in (one token per device) and sign out (this device's token)."""
+
+    authentication_classes = []
+    permission_classes = []
+
+    def get_authenticators(self):
+        # Signing out needs the token it revokes.
+        if self.request is not None and self.request.method == "DELETE":
+            from knox.auth import TokenAuthentication
+
+            return [TokenAuthentication()]
+        return []
+
+    def get_permissions(self):
+        if self.request is not None and self.request.method == "DELETE":
+            return [IsAuthenticated()]
+        return []
+
+    @extend_schema(
+        request=LoginSerializer,
+        responses={200: TokenAnswer},
+        summary="Sign in: a new token for this device",
+    )
+    def post(self, request):
+        data = LoginSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        name = username_skeleton(data.validated_data["username"])
+        address = request.META.get("REMOTE_ADDR", "")
+        rate = settings.LOGIN_FAILURE_RATE
+        # The same answer whether or not the account exists.
+        if wait := max(
+            ratelimit.wait_for("login-user", name, rate),
+            ratelimit.wait_for("login-ip", address, rate),
+        ):
+            raise RateLimited(
+                wait=wait, detail="Too many failed sign-ins; wait a while."
+            )
+        user = authenticate(
+            request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None:
+            ratelimit.hit("login-user", name, rate)
+            ratelimit.hit("login-ip", address, rate)
+            return Response(
+                {"detail": "Wrong username or password."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(_token_for(user))
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Sign out this device: its token stops working",
+    )
+    def delete(self, request):
+        request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokensView(APIView):
+    from knox.auth import TokenAuthentication
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Sign out everywhere: every token of this account",
+    )
+    def delete(self, request):
+        AuthToken.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: UserSerializer}, summary="The signed-in reader")
+    def get(self, request):
+        return Response(UserSerializer(request.user).data)
+
+    @extend_schema(
+        request=UserSerializer,
+        responses={200: UserSerializer},
+        summary="Change display name or reply e-mails",
+    )
+    def patch(self, request):
+        data = UserSerializer(request.user, data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user = services.user_update_profile(
+            user=request.user,
+            display_name=data.validated_data.get("display_name",
+                                                 request.user.display_name),
+            reply_emails=data.validated_data.get("reply_emails",
+                                                 request.user.reply_emails),
+        )  # fmt: skip
+        return Response(UserSerializer(user).data)

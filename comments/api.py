@@ -1,0 +1,298 @@
+"""Discussions over the API: thin views over the same selectors and services the
+pages use."""
+
+import base64
+import binascii
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from articles.models import Article
+
+from . import cache as discussion_cache
+from . import selectors, services
+from .models import Comment
+
+
+class AuthorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    display_name = serializers.CharField()
+
+
+class CommentSerializer(serializers.Serializer):
+    """A comment as the reader asking may see it."""
+
+    id = serializers.IntegerField()
+    article = serializers.CharField(source="article.slug")
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    depth = serializers.IntegerField()
+    author = serializers.SerializerMethodField()
+    body_html = serializers.SerializerMethodField()
+    body = serializers.SerializerMethodField()
+    status = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    edited_at = serializers.DateTimeField(allow_null=True)
+    score = serializers.IntegerField()
+    my_vote = serializers.IntegerField()
+    reply_count = serializers.IntegerField()
+    is_deleted = serializers.BooleanField()
+    replies = serializers.SerializerMethodField()
+
+    def _viewer(self):
+        return self.context["request"].user
+
+    def _is_author(self, c: Comment) -> bool:
+        user = self._viewer()
+        return user.is_authenticated and c.author_id == user.pk
+
+    @extend_schema_field(AuthorSerializer)
+    def get_author(self, c: Comment) -> dict:
+        return {"id": c.author_id, "display_name": c.author_name}
+
+    def get_body_html(self, c: Comment) -> str:
+        return "" if c.is_deleted else c.body_html
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_body(self, c: Comment) -> str | None:
+        """The Markdown source, to its author only."""
+        return c.body if self._is_author(c) and not c.is_deleted else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_status(self, c: Comment) -> str | None:
+        """To its author (a shadowed comment looks approved) and to moderators."""
+        if self._is_author(c):
+            return c.status_for_author
+        return c.status if self._viewer_moderates() else None
+
+    def _viewer_moderates(self) -> bool:
+        # Once per response: nested serializers share this context.
+        if "is_moderator" not in self.context:
+            user = self._viewer()
+            self.context["is_moderator"] = getattr(user, "is_moderator", False)
+        return self.context["is_moderator"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_replies(self, c: Comment) -> list:
+        children = getattr(c, "children", [])
+        return CommentSerializer(children, many=True, context=self.context).data
+
+
+def _nest(thread: selectors.Thread) -> Comment:
+    """Hang a thread's flat, path-ordered replies under their tree parents."""
+    top = thread.comment
+    by_path = {top.path: top}
+    top.children = []
+    for reply in thread.replies:
+        reply.children = []
+        parent = by_path.get(reply.tree_parent_path, top)
+        parent.children.append(reply)
+        by_path[reply.path] = reply
+    return top
+
+
+def _thread_page(request, items: list[Comment], next_url: str | None) -> dict:
+    data = CommentSerializer(items, many=True, context={"request": request}).data
+    return {"next": next_url, "previous": None, "results": data}
+
+
+class PostCommentSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=20000, trim_whitespace=False)
+    parent = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class EditCommentSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=20000, trim_whitespace=False)
+
+
+class VoteSerializer(serializers.Serializer):
+    value = serializers.ChoiceField(choices=[1, -1, 0])
+
+
+CommentPage = inline_serializer(
+    "CommentPage",
+    {"next": serializers.URLField(allow_null=True),
+     "previous": serializers.URLField(allow_null=True),
+     "results": CommentSerializer(many=True)},
+)  # fmt: skip
+VoteAnswer = inline_serializer(
+    "VoteResult",
+    {"score": serializers.IntegerField(), "my_vote": serializers.IntegerField()},
+)
+
+
+def _published(slug: str) -> Article:
+    return get_object_or_404(Article.objects.published(), slug=slug)
+
+
+class ArticleComments(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        summary="A page of top-level comments, each with its replies nested",
+        parameters=[
+            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
+            OpenApiParameter("cursor", OpenApiTypes.STR),
+        ],
+        responses={200: CommentPage},
+    )
+    def get(self, request, slug: str):
+        article = _published(slug)
+        sort = request.query_params.get("sort", "oldest")
+        if sort not in selectors.SORTS:
+            raise ValidationError({"sort": "Sort by oldest, newest or top."})
+        cursor = request.query_params.get("cursor") or None
+        etag = self._etag(request, article, sort, cursor)
+        if etag and etag in request.headers.get("If-None-Match", ""):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        page = selectors.discussion_page(article=article, user=request.user, sort=sort,
+                                         cursor=cursor)  # fmt: skip
+        next_url = None
+        if page.next_cursor:
+            next_url = request.build_absolute_uri(
+                f"{request.path}?sort={sort}&cursor={page.next_cursor}"
+            )
+        body = _thread_page(request, [_nest(t) for t in page.threads], next_url)
+        headers = {"ETag": etag} if etag else {}
+        return Response(body, headers=headers)
+
+    @staticmethod
+    def _etag(request, article: Article, *parts) -> str | None:
+        key = discussion_cache.discussion_key(article.pk, *parts)
+        if key is None:
+            return None
+        viewer = request.user.pk if request.user.is_authenticated else 0
+        digest = hashlib.blake2b(f"{key}:{viewer}".encode(), digest_size=12)
+        return f'W/"{digest.hexdigest()}"'
+
+    @extend_schema(
+        summary="Post a comment or a reply (saved as pending)",
+        request=PostCommentSerializer,
+        responses={201: CommentSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR,
+                                     OpenApiParameter.HEADER)],
+    )  # fmt: skip
+    def post(self, request, slug: str):
+        article = _published(slug)
+        data = PostCommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        parent = None
+        if parent_id := data.validated_data.get("parent"):
+            parent = Comment.objects.filter(pk=parent_id).first()
+            if parent is None:
+                raise ValidationError({"parent": "That comment does not exist."})
+        comment = services.comment_post(
+            article=article,
+            author=request.user,
+            body=data.validated_data["body"],
+            parent=parent,
+            ip_address=request.META.get("REMOTE_ADDR"),
+            idempotency_key=(request.headers.get("Idempotency-Key") or "")[:200]
+            or None,
+        )
+        shown = selectors.comment_for_reader(pk=comment.pk, user=request.user)
+        return Response(
+            CommentSerializer(shown, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+def _visible(request, pk: int) -> Comment:
+    try:
+        return selectors.comment_for_reader(pk=pk, user=request.user)
+    except Comment.DoesNotExist as exc:
+        from django.http import Http404
+
+        raise Http404("No such comment.") from exc
+
+
+class CommentDetail(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(summary="One comment", responses={200: CommentSerializer})
+    def get(self, request, pk: int):
+        return Response(
+            CommentSerializer(_visible(request, pk), context={"request": request}).data
+        )
+
+    @extend_schema(
+        summary="Edit your comment within the edit window",
+        request=EditCommentSerializer,
+        responses={200: CommentSerializer},
+    )
+    def patch(self, request, pk: int):
+        comment = _visible(request, pk)
+        data = EditCommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.comment_edit(
+            comment=comment, user=request.user, body=data.validated_data["body"]
+        )
+        return self.get(request, pk)
+
+    @extend_schema(
+        summary="Delete your comment (its replies stay)", responses={204: None}
+    )
+    def delete(self, request, pk: int):
+        services.comment_delete(comment=_visible(request, pk), user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _encode_after(path: str) -> str:
+    return base64.urlsafe_b64encode(path.encode()).decode().rstrip("=")
+
+
+def _decode_after(cursor: str) -> str:
+    try:
+        path = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise selectors.InvalidCursor("That page cursor is not valid.") from exc
+    if not path.isdigit():
+        raise selectors.InvalidCursor("That page cursor is not valid.")
+    return path
+
+
+class CommentReplies(APIView):
+    @extend_schema(summary="More replies under one comment, in thread order",
+                   parameters=[OpenApiParameter("cursor", OpenApiTypes.STR)],
+                   responses={200: CommentPage})  # fmt: skip
+    def get(self, request, pk: int):
+        comment = _visible(request, pk)
+        cursor = request.query_params.get("cursor")
+        after = _decode_after(cursor) if cursor else ""
+        thread = selectors.replies_after(root=comment, user=request.user,
+                                         after_path=after)  # fmt: skip
+        next_url = None
+        if thread.more_after:
+            next_url = request.build_absolute_uri(
+                f"{request.path}?cursor={_encode_after(thread.more_after)}"
+            )
+        return Response(_thread_page(request, thread.replies, next_url))
+
+
+class CommentVote(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Vote 1 or -1, or 0 to withdraw",
+        request=VoteSerializer,
+        responses={200: VoteAnswer},
+    )
+    def post(self, request, pk: int):
+        comment = _visible(request, pk)
+        data = VoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        score, mine = services.comment_vote(
+            comment=comment, user=request.user, value=data.validated_data["value"]
+        )
+        return Response({"score": score, "my_vote": mine})

@@ -1,0 +1,177 @@
+"""Moderation over the API: readers flag; moderators work the queue and ban."""
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import User
+from comments import ratelimit
+from comments.api import CommentSerializer, _visible
+from comments.models import Comment
+from config.api import NewestFirstCursorPagination, RateLimited
+
+from . import services
+from .models import Action, Flag
+
+
+class IsModerator(BasePermission):
+    message = "Only moderators may do this."
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user.is_authenticated and request.user.is_moderator)
+
+
+class FlagSerializer(serializers.Serializer):
+    reason = serializers.ChoiceField(choices=Flag.Reason.values)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True,
+                                 default="")  # fmt: skip
+
+
+class FlagAnswer(serializers.ModelSerializer):
+    class Meta:
+        model = Flag
+        fields = ["id", "comment", "reason", "note", "created_at"]
+
+
+class CommentFlags(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Flag a comment for the moderators (once per reader)",
+        request=FlagSerializer,
+        responses={201: FlagAnswer},
+    )
+    def post(self, request, pk: int):
+        comment = _visible(request, pk)
+        data = FlagSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if wait := ratelimit.hit("flag", str(request.user.pk),
+                                 settings.FLAG_THROTTLE_RATE):  # fmt: skip
+            raise RateLimited(
+                wait=wait, detail="You are flagging quickly; wait a while."
+            )
+        flag = services.flag_comment(comment=comment, user=request.user,
+                                     **data.validated_data)  # fmt: skip
+        return Response(FlagAnswer(flag).data, status=status.HTTP_201_CREATED)
+
+
+class QueueCommentSerializer(CommentSerializer):
+    """A comment with what a moderator needs to decide it."""
+
+    body = serializers.CharField()
+    status = serializers.CharField()
+    reasons = serializers.SerializerMethodField()
+    scores = serializers.SerializerMethodField()
+    open_flags = serializers.IntegerField()
+
+    def _verdict(self, c):
+        verdicts = list(c.verdicts.all())
+        return verdicts[0] if verdicts else None
+
+    def get_reasons(self, c) -> list[str]:
+        verdict = self._verdict(c)
+        return [r["reason"] for r in verdict.reasons] if verdict else []
+
+    def get_scores(self, c) -> dict[str, float]:
+        verdict = self._verdict(c)
+        return {k: v["score"] for k, v in verdict.scores.items()} if verdict else {}
+
+
+@extend_schema(
+    summary="Comments waiting for a moderator, oldest first",
+    parameters=[OpenApiParameter("status", OpenApiTypes.STR,
+                                 enum=["held", "pending", "flagged"])],
+)  # fmt: skip
+class Queue(generics.ListAPIView):
+    permission_classes = [IsModerator]
+    serializer_class = QueueCommentSerializer
+    pagination_class = NewestFirstCursorPagination
+
+    def get_queryset(self):
+        from django.db.models import Count, Prefetch, Q, Value
+
+        from .models import Verdict
+
+        waiting = services.queue()
+        wanted = self.request.query_params.get("status")
+        if wanted in {"held", "pending"}:
+            waiting = waiting.filter(status=wanted)
+        elif wanted == "flagged":
+            waiting = waiting.filter(status="approved")
+        elif wanted:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"status": "Choose held, pending or flagged."})
+        return (
+            waiting.select_related("article", "author")
+            .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at=None)),
+                      my_vote=Value(0))
+            .prefetch_related(Prefetch("verdicts",
+                                       queryset=Verdict.objects.order_by("-revision")))
+        )  # fmt: skip
+
+
+class DecisionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(
+        choices=[Action.APPROVE, Action.REJECT, Action.SPAM]
+    )
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True,
+                                   default="")  # fmt: skip
+
+
+class Decision(APIView):
+    permission_classes = [IsModerator]
+
+    @extend_schema(
+        summary="Approve, reject or mark a comment as spam",
+        request=DecisionSerializer,
+        responses={200: CommentSerializer},
+    )
+    def post(self, request, pk: int):
+        comment = get_object_or_404(Comment, pk=pk)
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.moderator_decide(comment=comment, moderator=request.user,
+                                  **data.validated_data)  # fmt: skip
+        decided = Comment.objects.select_related("article", "author").get(pk=pk)
+        decided.my_vote = 0
+        return Response(CommentSerializer(decided, context={"request": request}).data)
+
+
+class BanSerializer(serializers.Serializer):
+    until = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Empty for a permanent ban.",
+    )
+    shadow = serializers.BooleanField(required=False, default=False)
+    reason = serializers.CharField(max_length=300)
+
+
+class BanAnswer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "banned_until", "ban_is_permanent", "ban_is_shadow",
+                  "ban_reason"]  # fmt: skip
+
+
+class Ban(APIView):
+    permission_classes = [IsModerator]
+
+    @extend_schema(
+        summary="Ban a reader, for a time or for good, visibly or not",
+        request=BanSerializer,
+        responses={200: BanAnswer},
+    )
+    def post(self, request, pk: int):
+        user = get_object_or_404(User, pk=pk)
+        data = BanSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_ban(user=user, moderator=request.user, **data.validated_data)
+        return Response(BanAnswer(user).data)
