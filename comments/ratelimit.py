@@ -1,5 +1,6 @@
 """A fixed-window rate limit kept in the shared cache (Redis in production)."""
 
+import hashlib
 import logging
 import re
 import time
@@ -25,12 +26,18 @@ def parse_rate(rate: str) -> tuple[int, int]:
         raise ValueError(f"a rate looks like '10/minute', not {rate!r}") from exc
 
 
+def _key(scope: str, ident: str, window: int) -> str:
+    # Idents can be anything a client sends (a username): hash them to a safe key.
+    digest = hashlib.blake2b(ident.encode(), digest_size=12).hexdigest()
+    return f"ratelimit:{scope}:{digest}:{window}"
+
+
 def wait_for(scope: str, ident: str, rate: str) -> int:
     """Seconds until `ident` may act again (0 now), without counting an action."""
     limit, period = parse_rate(rate)
     window = int(time.time() // period)
     try:
-        count = cache.get(f"ratelimit:{scope}:{ident}:{window}", 0)
+        count = cache.get(_key(scope, ident, window), 0)
     except Exception:
         logger.warning("rate limit %s not enforced: the cache is unreachable", scope)
         return 0
@@ -43,7 +50,7 @@ def hit(scope: str, ident: str, rate: str) -> int:
     """Count one action; return 0 when allowed, else seconds until it is."""
     limit, period = parse_rate(rate)
     window = int(time.time() // period)
-    key = f"ratelimit:{scope}:{ident}:{window}"
+    key = _key(scope, ident, window)
     try:
         cache.add(key, 0, timeout=period + 1)
         count = cache.incr(key)
