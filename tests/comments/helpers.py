@@ -1,44 +1,21 @@
-"""Quick ways to grow a discussion for tests, straight through the models."""
+"""Quick ways to grow a discussion for tests, through the import service."""
 
-from django.db.models import F
-
-from articles.models import Article
-from comments.markdown import render_comment
-from comments.models import MAX_DEPTH, Comment, path_segment
+from comments.models import Comment
+from comments.services import comment_import
 
 
 def add_comment(article, author, *, parent=None, status="approved", score=0, body=None):
-    """Insert one comment in its tree place without the posting rules (fixtures)."""
-    body = body or f"Comment by {author.username}"
-    comment = Comment.objects.create(
+    """Place one already-moderated comment in its thread (no posting rules)."""
+    comment = comment_import(
         article=article,
         author=author,
         parent=parent,
-        body=body,
-        body_html=render_comment(body),
+        body=body or f"Comment by {author.username}",
         status=status,
-        score=score,
     )
-    if parent is None:
-        comment.root_id, comment.depth, comment.path = (
-            comment.pk, 0, path_segment(comment.pk),
-        )  # fmt: skip
-    elif parent.depth < MAX_DEPTH - 1:
-        comment.root_id, comment.depth = parent.root_id, parent.depth + 1
-        comment.path = parent.path + path_segment(comment.pk)
-    else:
-        comment.root_id, comment.depth = parent.root_id, parent.depth
-        comment.path = parent.tree_parent_path + path_segment(comment.pk)
-    comment.save(update_fields=["root", "depth", "path"])
-    if status == "approved":  # keep the counters as the services would
-        article.comment_count += 1
-        Article.objects.filter(pk=article.pk).update(
-            comment_count=F("comment_count") + 1
-        )
-        if parent is not None:
-            Comment.objects.filter(pk=parent.pk).update(
-                reply_count=F("reply_count") + 1
-            )
+    if score:
+        Comment.objects.filter(pk=comment.pk).update(score=score)
+        comment.score = score
     return comment
 
 

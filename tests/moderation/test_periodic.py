@@ -98,7 +98,8 @@ def test_discussions_past_their_close_date_are_closed():
 
 def test_the_reconciler_sends_notices_the_broker_missed(article, regular, reader):
     parent = add_comment(article, reader, body="Parent")
-    reply = add_comment(article, regular, parent=parent, body="Reply")  # never told
+    reply = add_comment(article, regular, parent=parent, body="Reply")
+    Comment.objects.filter(pk=reply.pk).update(notified_at=None)  # never told
     old = add_comment(article, regular, body="Long ago")  # stale news by now
     Comment.objects.filter(pk=old.pk).update(
         created_at=timezone.now() - timedelta(days=9)
