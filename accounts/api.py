@@ -1,8 +1,10 @@
 """Accounts over the API: register, per-device tokens, and the signed-in reader."""
 
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -48,12 +50,10 @@ class RegisterSerializer(serializers.Serializer):
         return value.lower()
 
     def validate(self, data: dict) -> dict:
-        from django.contrib.auth import password_validation
-
         candidate = User(username=data["username"], email=data["email"])
         try:
             password_validation.validate_password(data["password"], candidate)
-        except Exception as exc:
+        except DjangoValidationError as exc:
             raise serializers.ValidationError({"password": list(exc.messages)}) from exc
         return data
 
@@ -104,10 +104,8 @@ class TokenView(APIView):
     permission_classes = []
 
     def get_authenticators(self):
-        # Signing out needs the token it revokes.
+        # Signing out needs the token it revokes; signing in ignores any old one.
         if self.request is not None and self.request.method == "DELETE":
-            from knox.auth import TokenAuthentication
-
             return [TokenAuthentication()]
         return []
 
@@ -127,10 +125,11 @@ class TokenView(APIView):
         name = username_skeleton(data.validated_data["username"])
         address = request.META.get("REMOTE_ADDR", "")
         rate = settings.LOGIN_FAILURE_RATE
+        per_address = settings.LOGIN_FAILURE_RATE_PER_ADDRESS
         # The same answer whether or not the account exists.
         if wait := max(
             ratelimit.wait_for("login-user", name, rate),
-            ratelimit.wait_for("login-ip", address, rate),
+            ratelimit.wait_for("login-ip", address, per_address),
         ):
             raise RateLimited(
                 wait=wait, detail="Too many failed sign-ins; wait a while."
@@ -142,7 +141,7 @@ class TokenView(APIView):
         )
         if user is None:
             ratelimit.hit("login-user", name, rate)
-            ratelimit.hit("login-ip", address, rate)
+            ratelimit.hit("login-ip", address, per_address)
             return Response(
                 {"detail": "Wrong username or password."},
                 status=status.HTTP_400_BAD_REQUEST,
@@ -160,8 +159,6 @@ class TokenView(APIView):
 
 
 class TokensView(APIView):
-    from knox.auth import TokenAuthentication
-
     authentication_classes = [TokenAuthentication]
     permission_classes = [IsAuthenticated]
 

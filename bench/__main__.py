@@ -7,13 +7,14 @@ def main() -> None:
     setup_django()
     from django.db import connection
 
-    from bench import discussions, moderation, pages
+    from bench import api, discussions, moderation, pages
 
     print(f"Agora benchmarks on {connection.vendor}")  # noqa: T201
     with scratch_database():
         pages.run()
         discussions.run()
         moderation.run()
+        api.run()
 
 
 if __name__ == "__main__":

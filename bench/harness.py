@@ -21,6 +21,7 @@ def setup_django() -> None:
 @contextmanager
 def scratch_database() -> Iterator[None]:
     """Create the test database beside the configured one, and drop it afterwards."""
+    from django.db import connection
     from django.test.utils import (
         setup_databases,
         setup_test_environment,
@@ -28,6 +29,12 @@ def scratch_database() -> Iterator[None]:
         teardown_test_environment,
     )
 
+    # Not test_<name>: a benchmark and the test suite may run side by side.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = (
+        f"bench_{connection.settings_dict['NAME']}"
+        if connection.vendor != "sqlite"
+        else None
+    )
     setup_test_environment()
     old_config = setup_databases(verbosity=0, interactive=False)
     try:

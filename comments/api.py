@@ -6,7 +6,9 @@ import binascii
 import hashlib
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -83,7 +85,10 @@ class CommentSerializer(serializers.Serializer):
             self.context["is_moderator"] = getattr(user, "is_moderator", False)
         return self.context["is_moderator"]
 
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    # Replies are comments in the same shape, nested to the display depth.
+    @extend_schema_field(
+        {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}}
+    )
     def get_replies(self, c: Comment) -> list:
         children = getattr(c, "children", [])
         return CommentSerializer(children, many=True, context=self.context).data
@@ -152,29 +157,54 @@ class ArticleComments(APIView):
         sort = request.query_params.get("sort", "oldest")
         if sort not in selectors.SORTS:
             raise ValidationError({"sort": "Sort by oldest, newest or top."})
-        cursor = request.query_params.get("cursor") or None
+        cursor = request.query_params.get("cursor", "")
         etag = self._etag(request, article, sort, cursor)
         if etag and etag in request.headers.get("If-None-Match", ""):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+            return self._private(
+                Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+            )
+        headers = {"ETag": etag} if etag else {}
+        if request.user.is_authenticated:
+            body = self._page(request, article, sort, cursor)
+            return self._private(Response(body, headers=headers))
+        # Anonymous readers share one copy per discussion version, as on the pages.
+        key = discussion_cache.discussion_key(
+            article.pk, "api", request.get_host(), sort, cursor
+        )
+        body = discussion_cache.cached_html(key)
+        if body is None:
+            body = self._page(request, article, sort, cursor)
+            discussion_cache.store_html(key, body)
+        return self._private(Response(body, headers=headers))
+
+    @staticmethod
+    def _page(request, article: Article, sort: str, cursor: str) -> dict:
         page = selectors.discussion_page(article=article, user=request.user, sort=sort,
-                                         cursor=cursor)  # fmt: skip
+                                         cursor=cursor or None)  # fmt: skip
         next_url = None
         if page.next_cursor:
             next_url = request.build_absolute_uri(
                 f"{request.path}?sort={sort}&cursor={page.next_cursor}"
             )
-        body = _thread_page(request, [_nest(t) for t in page.threads], next_url)
-        headers = {"ETag": etag} if etag else {}
-        return Response(body, headers=headers)
+        return _thread_page(request, [_nest(t) for t in page.threads], next_url)
 
     @staticmethod
-    def _etag(request, article: Article, *parts) -> str | None:
+    def _etag(request, article: Article, *parts: str) -> str | None:
+        """Names this page as this viewer sees it; None when the cache is down."""
         key = discussion_cache.discussion_key(article.pk, *parts)
         if key is None:
             return None
         viewer = request.user.pk if request.user.is_authenticated else 0
         digest = hashlib.blake2b(f"{key}:{viewer}".encode(), digest_size=12)
         return f'W/"{digest.hexdigest()}"'
+
+    @staticmethod
+    def _private(response: Response) -> Response:
+        # The page differs by viewer (their own pending comments, their votes):
+        # no shared cache may serve one reader's copy to another.
+        patch_vary_headers(response, ["Authorization", "Cookie"])
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
 
     @extend_schema(
         summary="Post a comment or a reply (saved as pending)",
@@ -189,7 +219,9 @@ class ArticleComments(APIView):
         data.is_valid(raise_exception=True)
         parent = None
         if parent_id := data.validated_data.get("parent"):
-            parent = Comment.objects.filter(pk=parent_id).first()
+            # A comment the poster may not see answers exactly like a missing one.
+            parent = Comment.objects.visible_to(request.user).filter(pk=parent_id)
+            parent = parent.first()
             if parent is None:
                 raise ValidationError({"parent": "That comment does not exist."})
         comment = services.comment_post(
@@ -201,7 +233,13 @@ class ArticleComments(APIView):
             idempotency_key=(request.headers.get("Idempotency-Key") or "")[:200]
             or None,
         )
-        shown = selectors.comment_for_reader(pk=comment.pk, user=request.user)
+        try:
+            shown = selectors.comment_for_reader(pk=comment.pk, user=request.user)
+        except Comment.DoesNotExist:
+            # Moderation already rejected it (tasks run in-process, or a quick
+            # worker): answer with the comment as it was saved.
+            shown = comment
+            shown.my_vote = 0
         return Response(
             CommentSerializer(shown, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -209,11 +247,10 @@ class ArticleComments(APIView):
 
 
 def _visible(request, pk: int) -> Comment:
+    """The comment as this reader sees it; 404 alike for missing and hidden."""
     try:
         return selectors.comment_for_reader(pk=pk, user=request.user)
     except Comment.DoesNotExist as exc:
-        from django.http import Http404
-
         raise Http404("No such comment.") from exc
 
 

@@ -37,7 +37,8 @@ def discussion_key(article_id: int, *parts: object) -> str | None:
     return f"discussion:{article_id}:{version}:{digest}"
 
 
-def cached_html(key: str | None) -> str | None:
+def cached_html(key: str | None):
+    """What `store_html` kept under `key` (a page's HTML, an API page), or None."""
     if key is None:
         return None
     try:
@@ -47,7 +48,7 @@ def cached_html(key: str | None) -> str | None:
         return None
 
 
-def store_html(key: str | None, html: str) -> None:
+def store_html(key: str | None, html) -> None:
     if key is None:
         return
     try:

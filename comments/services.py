@@ -91,14 +91,15 @@ def _check_can_post(*, article: Article, author: User | None, guest_email: str) 
 
 
 def _check_parent(*, parent: Comment, article: Article, author: User | None) -> None:
-    if parent.article_id != article.pk:
-        raise ValidationError({"parent": "That comment belongs to another article."})
     own = author is not None and parent.author_id == author.pk
     visible = parent.status == Comment.Status.APPROVED or (
         own and parent.status in {Comment.Status.PENDING, Comment.Status.HELD}
     )
+    # A hidden comment looks exactly like a missing one, wherever it is.
     if not visible:
         raise ValidationError({"parent": "That comment does not exist."})
+    if parent.article_id != article.pk:
+        raise ValidationError({"parent": "That comment belongs to another article."})
     if parent.is_deleted:
         raise ValidationError(
             {"parent": "That comment was deleted; it takes no replies."}
@@ -211,6 +212,7 @@ def comment_post(
             return earlier
         raise
     _place(comment, parent)
+    discussion_changed(article.pk)  # its author sees it at once, as pending
     _announce(comment)
     return comment
 

@@ -1,27 +1,50 @@
-"""What every API view shares: JSON errors, the body size limit, pagination, and
-the mapping of the services' exceptions to HTTP statuses."""
+"""What every API view shares: JSON errors, the body size limit, a strict JSON
+parser, pagination, and the mapping of the services' exceptions to HTTP statuses."""
 
-import json
+import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+logger = logging.getLogger(__name__)
+
 API_PREFIX = "/api/"
+# Far beyond any body the API takes, far below what exhausts the decoder's stack.
+DATABASE_RETRY_AFTER = 5  # seconds
 
 
-class RateLimited(exceptions.Throttled):
-    """A 429 whose Retry-After the service computed."""
+class RateLimited(exceptions.APIException):
+    """A 429 whose wait the service computed; DRF sends it as Retry-After."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_detail = "Too many requests; wait a moment."
+    default_code = "throttled"
+
+    def __init__(self, wait: int, detail: str | None = None) -> None:
+        super().__init__(detail)
+        self.wait = wait
 
 
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "That conflicts with what is already there."
     default_code = "conflict"
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The service is briefly unavailable; try again shortly."
+    default_code = "unavailable"
 
 
 def _validation_payload(exc: ValidationError) -> dict | list:
@@ -51,17 +74,33 @@ def exception_handler(exc, context):
         exc = Conflict(str(exc))
     if isinstance(exc, PermissionDenied) and str(exc):
         exc = exceptions.PermissionDenied(str(exc))
+    if isinstance(exc, ObjectDoesNotExist):
+        # A row gone between the view's read and the service's (a race).
+        exc = exceptions.NotFound()
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.exception("database unreachable: answering 503")
+        response = drf_exception_handler(DatabaseUnavailable(), context)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
     return drf_exception_handler(exc, context)
 
 
 class ApiBodyLimitMiddleware:
-    """Refuse oversized API bodies with a JSON 413 before anything reads them."""
+    """Refuse, in JSON and before anything reads them, oversized API bodies (413)
+    and an Authorization header that is not ASCII (401: the token library would
+    fail to decode it with a 500)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(API_PREFIX):
+            if not request.META.get("HTTP_AUTHORIZATION", "").isascii():
+                return JsonResponse(
+                    {"detail": "Invalid token header: it must be plain ASCII."},
+                    status=401,
+                    headers={"WWW-Authenticate": "Token"},
+                )
             try:
                 length = int(request.headers.get("Content-Length") or 0)
             except ValueError:
@@ -115,15 +154,24 @@ def bad_request(request: HttpRequest, exception: Exception | None = None):
     return django_bad_request(request, exception)
 
 
-class ArticleCursorPagination(CursorPagination):
+class CursorPage(CursorPagination):
+    """DRF's cursor pages, but a cursor the site did not hand out is a 400 naming
+    the cursor (as on discussions), not a 404."""
+
+    invalid_cursor_message = "That page cursor is not valid."
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound as exc:
+            raise exceptions.ValidationError({"cursor": [exc.detail]}) from exc
+
+
+class ArticleCursorPagination(CursorPage):
     page_size = 20
     ordering = ("-published_at", "-id")
 
 
-class NewestFirstCursorPagination(CursorPagination):
+class OldestFirstCursorPagination(CursorPage):
     page_size = 50
-    ordering = ("-created_at", "-id")
-
-
-def json_dumps(data) -> str:
-    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+    ordering = ("created_at", "id")

@@ -17,6 +17,7 @@ READ_ERRORS = {
     "404": "No such resource, or not one this reader may see.",
     "405": "The method is not allowed here.",
     "429": "Too many requests; see Retry-After.",
+    "503": "The database is unreachable; try again (see Retry-After).",
 }
 WRITE_ERRORS = {
     **READ_ERRORS,

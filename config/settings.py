@@ -267,7 +267,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON only, refusing duplicate keys and deep nesting with a 400.
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -279,6 +280,10 @@ REST_KNOX = {
 }
 API_MAX_BODY_BYTES = 64 * 1024
 LOGIN_FAILURE_RATE = env.str("LOGIN_FAILURE_RATE", default="5/15minute")
+# Per client address, looser: many readers may share one address (an office).
+LOGIN_FAILURE_RATE_PER_ADDRESS = env.str(
+    "LOGIN_FAILURE_RATE_PER_ADDRESS", default="50/15minute"
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Agora API",
     "DESCRIPTION": "Articles, threaded discussions and moderation for apps.",

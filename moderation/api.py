@@ -13,7 +13,7 @@ from accounts.models import User
 from comments import ratelimit
 from comments.api import CommentSerializer, _visible
 from comments.models import Comment
-from config.api import NewestFirstCursorPagination, RateLimited
+from config.api import OldestFirstCursorPagination, RateLimited
 
 from . import services
 from .models import Action, Flag
@@ -90,7 +90,7 @@ class QueueCommentSerializer(CommentSerializer):
 class Queue(generics.ListAPIView):
     permission_classes = [IsModerator]
     serializer_class = QueueCommentSerializer
-    pagination_class = NewestFirstCursorPagination
+    pagination_class = OldestFirstCursorPagination
 
     def get_queryset(self):
         from django.db.models import Count, Prefetch, Q, Value

@@ -23,6 +23,21 @@ FUZZ = settings(
 )
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Call the app as Django's test client does: the raw WSGI handler would
+    close the database connection after each request, inside the test's
+    transaction (PostgreSQL then refuses the next query)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def world(db, settings):
     """Some content for the fuzzer to hit, and a signed-in reader's token."""

@@ -1,0 +1,333 @@
+"""The API through gunicorn under wrk: a 10,000-comment discussion's first page
+anonymously and signed in, posting a comment, and /healthz as the ceiling."""
+
+import itertools
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.discussions import SEED, _bodies, _discussion, _readers, _voter
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZE = 10_000
+WORKERS = 2
+CONNECTIONS = 8
+WRK_ARGS = ("-t2", f"-c{CONNECTIONS}", "-d8s", "--latency", "--timeout", "10s")
+WARM_ROUNDS = 2
+STARTUP_SECONDS = 30
+CEILING = "GET /healthz (ceiling)"
+ANONYMOUS = "GET comments page, anonymous"
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+_warm_posts = itertools.count()
+
+# Bodies are unique per run (its tag), wrk thread and request: the duplicate
+# rule never refuses one.
+POST_LUA = """
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+function init(args)
+  tag = args[1] or ""
+  n = 0
+end
+function request()
+  n = n + 1
+  local body = string.format(
+    '{"body": "Comment %s-%d-%d from the API bench, on the figures."}', tag, tid, n)
+  return wrk.format("POST", nil, {
+    ["Content-Type"] = "application/json",
+    ["Authorization"] = "Token %TOKEN%",
+  }, body)
+end
+"""
+
+
+@dataclass
+class Load:
+    """One request kind that wrk repeats."""
+
+    label: str
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    post: bool = False
+
+
+def run() -> None:
+    """Serve the scratch database with gunicorn; load each endpoint with wrk."""
+    wrk = shutil.which("wrk")
+    print("\nThe API through gunicorn, under wrk")  # noqa: T201
+    if wrk is None:
+        print("  skipped: wrk is not installed (apt-get install wrk)")  # noqa: T201
+        return
+    article, reader = _big_discussion()
+    token = _token(reader)
+    _describe_setup(article)
+    with (
+        tempfile.TemporaryDirectory(prefix="agora-bench-api-") as tmp,
+        _gunicorn(Path(tmp) / "gunicorn.log") as base,
+    ):
+        script = Path(tmp) / "post.lua"
+        script.write_text(POST_LUA.replace("%TOKEN%", token))
+        figures = {
+            load.label: _measure(wrk, load, script)
+            for load in _loads(base, article.slug, token)
+        }
+    _print_ratio(figures)
+
+
+def _big_discussion():
+    """bench.discussions' 10,000-comment article and its voting reader; or build it."""
+    from accounts.models import User
+    from articles.models import Article
+
+    article = Article.objects.filter(slug=f"discussion-{SIZE}").first()
+    if article is not None:
+        return article, User.objects.get(username="bench-reader-1")
+    rng = random.Random(SEED)  # noqa: S311 - benchmark data, not a secret
+    readers = _readers()
+    article, _ = _discussion(SIZE, readers, _bodies(rng), rng)
+    return article, _voter(article, readers[1])
+
+
+def _token(user) -> str:
+    from knox.models import AuthToken
+
+    return AuthToken.objects.create(user)[1]
+
+
+def _describe_setup(article) -> None:
+    """Say what serves the run: the data, the cache and where moderation runs."""
+    from comments.models import Comment
+
+    count = Comment.objects.filter(article=article).count()
+    redis = os.environ.get("REDIS_URL")
+    cache = (
+        f"Redis at {redis}, shared by the workers"
+        if redis
+        else "per-process memory (REDIS_URL unset): each worker caches alone"
+    )
+    lines = [
+        f"discussion: {article.slug}, {count:,} comments",
+        f"gunicorn: {WORKERS} sync workers, DEBUG=0; wrk {' '.join(WRK_ARGS)}; "
+        "latency includes waiting for a free worker",
+        f"cache: {cache}",
+        "CELERY_BROKER_URL unset for gunicorn: moderation runs in-process, "
+        "inside each posting request",
+    ]
+    for line in lines:
+        print(f"  ({line})")  # noqa: T201
+
+
+def _loads(base: str, slug: str, token: str) -> list[Load]:
+    """The ceiling first, then the discussion's first page, then posting to it."""
+    page = f"{base}/api/v1/articles/{slug}/comments/"
+    auth = {"Authorization": f"Token {token}"}
+    return [
+        Load(CEILING, f"{base}/healthz"),
+        Load(ANONYMOUS, page),
+        Load("GET comments page, signed in", page, auth),
+        Load("POST a comment, signed in", page, auth, post=True),
+    ]
+
+
+def _database_url() -> str:
+    """The scratch database as a URL, for the gunicorn processes."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _server_env() -> dict[str, str]:
+    """The bench's environment, on the scratch database, with no broker."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "DEBUG": "0",
+        "HTTPS": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "COMMENT_THROTTLE_RATE": "1000000/minute",
+        "MODERATION_HOLD_NEW_ACCOUNTS": "0",
+        "EMAIL_URL": "dummymail://",  # no mail leaves the bench
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("CELERY_BROKER_URL", None)
+    if not os.environ.get("REDIS_URL"):
+        env.pop("REDIS_URL", None)
+    return env
+
+
+def _free_port() -> int:
+    """A port nothing listens on now (the kernel's pick)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def _gunicorn(log_path: Path) -> Iterator[str]:
+    """Run gunicorn on a free port until the block ends; yield its base URL."""
+    port = _free_port()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(  # noqa: S603 - our own arguments
+            [sys.executable, "-m", "gunicorn", "config.wsgi",
+             "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
+             "--worker-class", "sync",
+             # Leave ~/.gunicorn/gunicorn.ctl to a `make serve` that may be running.
+             "--no-control-socket"],
+            cwd=ROOT, env=_server_env(), stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_ready(process, base, log_path)
+        yield base
+    except BaseException:
+        tail = "".join(log_path.read_text().splitlines(keepends=True)[-20:])
+        sys.stderr.write(f"bench: the end of gunicorn's log:\n{tail}")
+        raise
+    finally:
+        _stop(process)
+
+
+def _wait_until_ready(process: subprocess.Popen, base: str, log_path: Path) -> None:
+    """Poll /healthz until it answers 200; exit with gunicorn's log if it never does."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=5):  # noqa: S310
+                return
+        except OSError:  # not listening yet, or 503 while it connects
+            time.sleep(0.1)
+    raise SystemExit(f"bench: gunicorn did not start:\n{log_path.read_text()}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM (gunicorn's graceful stop); SIGKILL if it hangs."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _measure(wrk: str, load: Load, script: Path) -> dict:
+    """Warm the workers, run wrk for a bounded time, print and return the figures."""
+    _warm(load)
+    figures = _parse(_wrk(wrk, [*WRK_ARGS, *_wrk_args(load, script)]))
+    _check(load.label, figures)
+    print(  # noqa: T201
+        f"  {load.label:<32} {figures['rps']:8.1f} req/s  "
+        f"p50 {figures['p50']:6.1f} ms  p99 {figures['p99']:6.1f} ms  "
+        f"({figures['requests']:,} requests, {figures['non_2xx']:,} non-2xx, "
+        f"{figures['socket_errors']:,} socket errors)"
+    )
+    return figures
+
+
+def _wrk_args(load: Load, script: Path) -> list[str]:
+    """wrk's arguments for `load`: headers, or the posting script and its run tag."""
+    if load.post:
+        return ["-s", str(script), load.url, "--", str(time.time_ns())]
+    headers = [arg for k, v in load.headers.items() for arg in ("-H", f"{k}: {v}")]
+    return [*headers, load.url]
+
+
+def _warm(load: Load) -> None:
+    """Await rounds of concurrent requests: every worker pays its first-use costs."""
+    # A first post loads the toxicity model: seconds, which would land in the p99.
+    with ThreadPoolExecutor(max_workers=CONNECTIONS) as pool:
+        for _ in range(WARM_ROUNDS):
+            list(pool.map(lambda _: _fetch(load), range(CONNECTIONS)))
+
+
+def _fetch(load: Load) -> None:
+    """One request of `load` by urllib; exit when it fails."""
+    data = None
+    headers = dict(load.headers)
+    if load.post:
+        body = f"Warm-up comment {next(_warm_posts)} from the API bench."
+        data = json.dumps({"body": body}).encode()
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(load.url, data=data, headers=headers)  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            response.read()
+    except OSError as exc:
+        raise SystemExit(f"bench: warming up {load.label}: {exc}") from exc
+
+
+def _wrk(wrk: str, args: list[str]) -> str:
+    """wrk's report; exit when wrk itself fails."""
+    done = subprocess.run(  # noqa: S603 - our own arguments
+        [wrk, *args], capture_output=True, text=True, timeout=120, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"bench: wrk failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def _parse(report: str) -> dict:
+    """Requests/sec, p50 and p99 in ms, and the error counts from wrk's report."""
+    sockets = re.search(r"Socket errors: (.*)", report)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", report)
+    return {
+        "rps": float(_find(r"^Requests/sec:\s+([\d.]+)", report)[0]),
+        "requests": int(_find(r"^\s*(\d+) requests in", report)[0]),
+        "p50": _latency_ms(report, 50),
+        "p99": _latency_ms(report, 99),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": sum(map(int, re.findall(r"\d+", sockets.group(1))))
+        if sockets
+        else 0,
+    }
+
+
+def _find(pattern: str, report: str) -> tuple[str, ...]:
+    """The groups of `pattern` in wrk's report; exit when it is missing."""
+    match = re.search(pattern, report, re.MULTILINE)
+    if match is None:
+        raise SystemExit(f"bench: no {pattern!r} in wrk's report:\n{report}")
+    return match.groups()
+
+
+def _latency_ms(report: str, percent: int) -> float:
+    """A line of wrk's latency distribution ("99%   12.34ms"), in ms."""
+    value, unit = _find(rf"^\s*{percent}%\s+([\d.]+)(us|ms|s|m|h)\s*$", report)
+    return float(value) * _UNITS_MS[unit]
+
+
+def _check(label: str, figures: dict) -> None:
+    """A run whose answers are mostly errors measured error pages: stop the bench."""
+    errors = figures["non_2xx"] + figures["socket_errors"]
+    if figures["requests"] == 0 or errors * 2 > figures["requests"]:
+        raise SystemExit(
+            f"bench: {label}: {errors:,} of {figures['requests']:,} requests failed"
+        )
+
+
+def _print_ratio(figures: dict) -> None:
+    """The anonymous page's throughput as a share of the bare endpoint's."""
+    share = figures[ANONYMOUS]["rps"] / figures[CEILING]["rps"]
+    print(  # noqa: T201
+        f"  anonymous page / ceiling: {share:.1%} (the ceiling, /healthz, runs "
+        "SELECT 1, one aggregate and a cache round trip)"
+    )
