@@ -280,16 +280,8 @@ def user_ban(
         raise PermissionDenied("Moderators cannot be banned here.")
     if until is not None and until <= timezone.now():
         raise ValidationError({"until": "A ban must end in the future."})
-    user.banned_until, user.ban_is_permanent = until, until is None
-    user.ban_is_shadow, user.ban_reason = shadow, reason.strip()
-    user.save(
-        update_fields=[
-            "banned_until",
-            "ban_is_permanent",
-            "ban_is_shadow",
-            "ban_reason",
-        ]
-    )
+    _set_ban(user, until=until, permanent=until is None, shadow=shadow,
+             reason=reason.strip())  # fmt: skip
     length = "permanently" if until is None else f"until {until:%Y-%m-%d %H:%M} UTC"
     kind = "shadow-banned" if shadow else "banned"
     audit(
@@ -303,21 +295,19 @@ def user_ban(
     return user
 
 
+def _set_ban(user: User, *, until, permanent: bool, shadow: bool, reason: str) -> None:
+    user.banned_until, user.ban_is_permanent = until, permanent
+    user.ban_is_shadow, user.ban_reason = shadow, reason
+    user.save(update_fields=["banned_until", "ban_is_permanent", "ban_is_shadow",
+                             "ban_reason"])  # fmt: skip
+
+
 @transaction.atomic
 def user_unban(*, user: User, moderator: User) -> User:
     """Lift an account's ban."""
     if not moderator.is_moderator:
         raise PermissionDenied("Only moderators lift bans.")
-    user.banned_until, user.ban_is_permanent = None, False
-    user.ban_is_shadow, user.ban_reason = False, ""
-    user.save(
-        update_fields=[
-            "banned_until",
-            "ban_is_permanent",
-            "ban_is_shadow",
-            "ban_reason",
-        ]
-    )
+    _set_ban(user, until=None, permanent=False, shadow=False, reason="")
     audit(
         comment=None,
         actor=moderator,

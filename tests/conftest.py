@@ -89,3 +89,21 @@ def post(django_capture_on_commit_callbacks):
         return comment
 
     return _post
+
+
+@pytest.fixture
+def regular(db):
+    """A reader past their first, vetted comment: the machine may approve them."""
+    from tests.comments.helpers import add_comment
+
+    user = UserFactory(username="regular", email="regular@example.org")
+    add_comment(ArticleFactory(), user, body="An earlier, approved comment.")
+    return user
+
+
+@pytest.fixture
+def fast_posting(settings):
+    """Limits out of the way for tests that post, vote or flag a lot."""
+    settings.COMMENT_THROTTLE_RATE = "100000/minute"
+    settings.VOTE_THROTTLE_RATE = "100000/minute"
+    settings.FLAG_THROTTLE_RATE = "100000/minute"

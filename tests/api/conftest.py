@@ -3,8 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
-from tests.comments.helpers import add_comment
-from tests.factories import PASSWORD, ArticleFactory, UserFactory
+from tests.factories import PASSWORD
 
 API = "/api/v1"
 
@@ -40,18 +39,3 @@ def as_user():
         return client
 
     return _as
-
-
-@pytest.fixture
-def regular(db):
-    """A reader past their first, vetted comment: the machine may approve them."""
-    user = UserFactory(username="regular", email="regular@example.org")
-    add_comment(ArticleFactory(), user, body="An earlier, approved comment.")
-    return user
-
-
-@pytest.fixture
-def fast_posting(settings):
-    settings.COMMENT_THROTTLE_RATE = "100000/minute"
-    settings.VOTE_THROTTLE_RATE = "100000/minute"
-    settings.FLAG_THROTTLE_RATE = "100000/minute"
