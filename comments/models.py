@@ -31,9 +31,6 @@ class CommentQuerySet(models.QuerySet):
             ) | Q(author=user, shadowed=True)
         return self.filter(visible)
 
-    def top_level(self) -> "CommentQuerySet":
-        return self.filter(depth=0)
-
     def in_thread_order(self) -> "CommentQuerySet":
         return self.order_by("root_id", "path")
 
@@ -135,10 +132,6 @@ class Comment(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
-
-    @property
-    def is_public(self) -> bool:
-        return self.status == self.Status.APPROVED
 
     @property
     def status_for_author(self) -> str:

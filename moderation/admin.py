@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
@@ -14,7 +14,15 @@ from django.utils.text import Truncator
 from comments.models import Comment
 
 from . import services
-from .models import AuditEntry, Flag, GuestBan, QueueItem, Term, Verdict
+from .models import (
+    AuditEntry,
+    BannedAccount,
+    Flag,
+    GuestBan,
+    QueueItem,
+    Term,
+    Verdict,
+)
 from .rules import RULES
 
 
@@ -304,3 +312,30 @@ class FlagAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(BannedAccount)
+class BannedAccountAdmin(admin.ModelAdmin):
+    list_display = ("username", "email", "banned_until", "ban_is_permanent",
+                    "ban_is_shadow", "ban_reason")  # fmt: skip
+    search_fields = ("username", "email")
+    actions = ("lift_ban",)
+    fields = list_display
+    readonly_fields = list_display
+
+    def get_queryset(self, request: HttpRequest):
+        active = Q(ban_is_permanent=True) | Q(banned_until__gt=timezone.now())
+        return BannedAccount.objects.filter(active)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Lift the selected bans", permissions=["change"])
+    def lift_ban(self, request, queryset) -> None:
+        for account in queryset:
+            services.user_unban(user=account, moderator=request.user)
+        self.message_user(request, f"Lifted {queryset.count()} ban(s).",
+                          messages.SUCCESS)  # fmt: skip

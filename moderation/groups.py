@@ -19,6 +19,7 @@ GRANTS = {
         ("accounts", "user", ["view"]),
         ("comments", "comment", ["view"]),
         ("moderation", "queueitem", ["view", "change"]),
+        ("moderation", "bannedaccount", ["view", "change"]),
         ("moderation", "term", ["add", "change", "delete", "view"]),
         ("moderation", "guestban", ["add", "change", "delete", "view"]),
         ("moderation", "flag", ["view"]),

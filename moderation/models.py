@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from accounts.models import User
 from comments.models import Comment
 
 from .text import normalise
@@ -218,3 +219,12 @@ class QueueItem(Comment):
         proxy = True
         verbose_name = "comment to moderate"
         verbose_name_plural = "moderation queue"
+
+
+class BannedAccount(User):
+    """An account as the moderators' list of bans shows it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "banned reader"
+        verbose_name_plural = "banned readers"

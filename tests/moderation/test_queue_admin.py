@@ -139,3 +139,19 @@ def test_editors_can_edit_banned_and_watched_terms(client, editor):
 
     assert response.status_code == 302
     assert client.get(reverse("admin:moderation_term_changelist")).status_code == 200
+
+
+def test_moderators_see_the_banned_readers_and_lift_a_ban(mod_client):
+    comment = fill_queue(1)[0]
+    mod_client.post(QUEUE, {"action": "ban_forever", "_selected_action": [comment.pk]})
+    bans = reverse("admin:moderation_bannedaccount_changelist")
+    assert comment.author.username in mod_client.get(bans).content.decode()
+
+    mod_client.post(
+        bans, {"action": "lift_ban", "_selected_action": [comment.author_id]}
+    )
+
+    comment.author.refresh_from_db()
+    assert not comment.author.has_active_ban
+    assert AuditEntry.objects.filter(action="unban").count() == 1
+    assert comment.author.username not in mod_client.get(bans).content.decode()
