@@ -10,6 +10,7 @@ urlpatterns = [
     path(
         "articles/<slug:slug>/comments/feed/", feeds.ArticleCommentsFeed(), name="feed"
     ),
+    path("comments/mine/", views.my_comments, name="mine"),
     path("comments/<int:pk>/", views.permalink, name="permalink"),
     path("comments/<int:pk>/reply/", views.reply_form, name="reply"),
     path("comments/<int:pk>/edit/", views.edit, name="edit"),

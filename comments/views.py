@@ -346,6 +346,21 @@ def replies(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "comments/replies.html", context)
 
 
+@login_required
+@require_GET
+def my_comments(request: HttpRequest) -> HttpResponse:
+    """The reader's own comments, newest first, with where each stands."""
+    from django.core.paginator import Paginator
+
+    mine = (
+        Comment.objects.filter(author=request.user, deleted_at__isnull=True)
+        .select_related("article")
+        .order_by("-id")
+    )
+    page = Paginator(mine, 30).get_page(request.GET.get("page"))
+    return render(request, "comments/mine.html", {"page": page})
+
+
 @require_GET
 def permalink(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment(request, pk)

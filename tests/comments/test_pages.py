@@ -342,3 +342,20 @@ def test_article_page_queries_are_the_same_for_10_and_1000_comments(
         counts.append(len(captured.captured_queries))
 
     assert counts[0] == counts[1]
+
+
+def test_a_reader_lists_their_own_comments_with_where_each_stands(
+    client, reader, other_reader, article
+):
+    add_comment(article, reader, body="Published words")
+    add_comment(article, reader, body="Waiting words", status="held")
+    add_comment(article, other_reader, body="Someone else's words")
+    client.force_login(reader)
+
+    html = client.get(reverse("comments:mine")).content.decode()
+
+    assert "Published words" in html
+    assert "Waiting words" in html
+    assert "Awaiting moderation" in html
+    assert "Someone else" not in html
+    assert reverse("comments:mine") in client.get(reverse("profile")).content.decode()
