@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 
 from comments.models import Comment
 
-from . import services
+from . import selectors, services
 from .models import (
     AuditEntry,
     BannedAccount,
@@ -140,7 +140,7 @@ class QueueAdmin(admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         flags = Flag.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
         return (
-            QueueItem.objects.filter(pk__in=services.queue().values("pk"))
+            QueueItem.objects.filter(pk__in=selectors.queue().values("pk"))
             .annotate(
                 open_flags=_count(flags, "comment"),
                 author_approved=_author_count(Comment.Status.APPROVED),

@@ -15,7 +15,7 @@ from comments.api import CommentSerializer, _visible
 from comments.models import Comment
 from config.api import OldestFirstCursorPagination, RateLimited
 
-from . import services
+from . import selectors, services
 from .models import Action, Flag
 
 
@@ -97,7 +97,7 @@ class Queue(generics.ListAPIView):
 
         from .models import Verdict
 
-        waiting = services.queue()
+        waiting = selectors.queue()
         wanted = self.request.query_params.get("status")
         if wanted in {"held", "pending"}:
             waiting = waiting.filter(status=wanted)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +19,7 @@ from comments.models import Comment
 from comments.services import comment_set_status
 from config.celery import enqueue_on_commit
 
-from . import rules
+from . import rules, selectors
 from .classifiers import Score, score_all
 from .classifiers.spam import DOCS, tokens
 from .models import Action, AuditEntry, Flag, GuestBan, SpamToken, Term, Verdict
@@ -334,29 +334,6 @@ def guest_ban(*, email: str, moderator: User, reason: str = "") -> GuestBan:
     return ban
 
 
-def unnotified_approved(*, older_than: timedelta) -> list[int]:
-    """Approved comments whose e-mails never left (the broker was down then)."""
-    now = timezone.now()
-    return list(
-        Comment.objects.filter(
-            status=Comment.Status.APPROVED,
-            notified_at__isnull=True,
-            deleted_at__isnull=True,
-            # Older ones are stale news: nobody wants that e-mail any more.
-            created_at__range=(now - timedelta(days=2), now - older_than),
-        ).values_list("id", flat=True)[:1000]
-    )
-
-
-def pending_too_long(*, older_than: timedelta) -> list[tuple[int, int]]:
-    """(id, revision) of comments still pending after `older_than`."""
-    cutoff = timezone.now() - older_than
-    stale = Comment.objects.filter(
-        status=Comment.Status.PENDING, created_at__lt=cutoff
-    ).filter(Q(edited_at__isnull=True) | Q(edited_at__lt=cutoff))
-    return list(stale.order_by("id").values_list("id", "revision")[:1000])
-
-
 @transaction.atomic
 def purge_old_bodies(*, older_than: timedelta) -> int:
     """Erase the text of spam and rejected comments after a while; audit rows stay."""
@@ -368,19 +345,9 @@ def purge_old_bodies(*, older_than: timedelta) -> int:
     return old.update(body="", body_html="")
 
 
-def queue() -> QuerySet:
-    """Comments waiting for a moderator: held, pending, or flagged and unreviewed."""
-    flagged = Flag.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
-    return Comment.objects.filter(
-        Q(status__in=[Comment.Status.HELD, Comment.Status.PENDING])
-        | Q(status=Comment.Status.APPROVED) & Exists(flagged),
-        deleted_at__isnull=True,
-    )
-
-
 def moderator_digest() -> int:
     """E-mail moderators the queue's size and its oldest item; return recipients."""
-    waiting = queue()
+    waiting = selectors.queue()
     size = waiting.count()
     if size == 0:
         return 0

@@ -12,7 +12,7 @@ from articles.services import articles_close_expired
 from comments.models import Comment
 from comments.tasks import notify_comment_approved
 
-from . import services
+from . import selectors, services
 from .classifiers import ClassifierUnavailable
 
 logger = logging.getLogger(__name__)
@@ -52,10 +52,10 @@ def learn_spam(comment_id: int, is_spam: bool) -> None:
 def reconcile_pending() -> int:
     """Re-enqueue work a broker outage or a lost message left undone."""
     after = settings.MODERATION_RECONCILE_AFTER
-    stale = services.pending_too_long(older_than=after)
+    stale = selectors.pending_too_long(older_than=after)
     for comment_id, revision in stale:
         moderate_comment.delay(comment_id, revision)
-    unsent = services.unnotified_approved(older_than=after)
+    unsent = selectors.unnotified_approved(older_than=after)
     for comment_id in unsent:
         notify_comment_approved.delay(comment_id)
     if stale or unsent:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.selectors import discussion_page
-from moderation import services
+from moderation import selectors, services
 from moderation.classifiers.spam import SpamClassifier
 from moderation.models import AuditEntry, Flag, SpamToken
 from tests.comments.helpers import add_comment
@@ -180,7 +180,7 @@ def test_a_moderators_decision_resolves_the_flags(article, regular, mod):
     services.moderator_decide(comment=comment, moderator=mod, action="approve")
 
     assert not Flag.objects.filter(resolved_at__isnull=True).exists()
-    assert not services.queue().filter(pk=comment.pk).exists()
+    assert not selectors.queue().filter(pk=comment.pk).exists()
     assert Comment.objects.get(pk=comment.pk).status == "approved"
 
 

@@ -1,0 +1,43 @@
+"""Reads for moderation: what waits for a person, what the machine must redo."""
+
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from comments.models import Comment
+
+from .models import Flag
+
+
+def unnotified_approved(*, older_than: timedelta) -> list[int]:
+    """Approved comments whose e-mails never left (the broker was down then)."""
+    now = timezone.now()
+    return list(
+        Comment.objects.filter(
+            status=Comment.Status.APPROVED,
+            notified_at__isnull=True,
+            deleted_at__isnull=True,
+            # Older ones are stale news: nobody wants that e-mail any more.
+            created_at__range=(now - timedelta(days=2), now - older_than),
+        ).values_list("id", flat=True)[:1000]
+    )
+
+
+def pending_too_long(*, older_than: timedelta) -> list[tuple[int, int]]:
+    """(id, revision) of comments still pending after `older_than`."""
+    cutoff = timezone.now() - older_than
+    stale = Comment.objects.filter(
+        status=Comment.Status.PENDING, created_at__lt=cutoff
+    ).filter(Q(edited_at__isnull=True) | Q(edited_at__lt=cutoff))
+    return list(stale.order_by("id").values_list("id", "revision")[:1000])
+
+
+def queue() -> QuerySet:
+    """Comments waiting for a moderator: held, pending, or flagged and unreviewed."""
+    flagged = Flag.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
+    return Comment.objects.filter(
+        Q(status__in=[Comment.Status.HELD, Comment.Status.PENDING])
+        | Q(status=Comment.Status.APPROVED) & Exists(flagged),
+        deleted_at__isnull=True,
+    )
