@@ -74,6 +74,12 @@ def run() -> None:
     if wrk is None:
         print("  skipped: wrk is not installed (apt-get install wrk)")  # noqa: T201
         return
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        # The scratch SQLite database lives in this process's memory only.
+        print("  skipped: gunicorn needs a shared database (set DATABASE_URL)")  # noqa: T201
+        return
     article, reader = _big_discussion()
     token = _token(reader)
     _describe_setup(article)
