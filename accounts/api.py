@@ -11,10 +11,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from comments import ratelimit
 from config.api import RateLimited
 
-from . import services
+from . import ratelimit, services
 from .models import User
 from .usernames import UsernameValidator, username_skeleton
 

@@ -1,9 +1,11 @@
 """Forms for the account pages: they validate, the services write."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import UsernameField
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
 
+from . import ratelimit
 from .models import User
 from .usernames import UsernameValidator, username_skeleton
 
@@ -74,3 +76,33 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "reply_emails"]
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form, refusing for a while after repeated failures.
+
+    Counted per account and, more loosely, per address, exactly as the API does,
+    with the same answer whether or not the account exists.
+    """
+
+    def clean(self) -> dict:
+        name = username_skeleton(self.data.get("username", ""))
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        per_user = settings.LOGIN_FAILURE_RATE
+        per_address = settings.LOGIN_FAILURE_RATE_PER_ADDRESS
+        wait = max(
+            ratelimit.wait_for("login-user", name, per_user),
+            ratelimit.wait_for("login-ip", address, per_address),
+        )
+        if wait:
+            raise forms.ValidationError(
+                "Too many failed sign-ins; try again in %(minutes)d minute(s).",
+                code="throttled",
+                params={"minutes": max(1, round(wait / 60))},
+            )
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            ratelimit.hit("login-user", name, per_user)
+            ratelimit.hit("login-ip", address, per_address)
+            raise

@@ -16,11 +16,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from accounts import ratelimit
 from accounts.models import User
 from articles.models import Article
 from config.celery import enqueue_on_commit
 
-from . import ratelimit
 from .cache import discussion_changed
 from .markdown import render_comment
 from .models import MAX_DEPTH, ArticleSubscription, Comment, Vote, path_segment

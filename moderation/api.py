@@ -9,8 +9,8 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import ratelimit
 from accounts.models import User
-from comments import ratelimit
 from comments.api import CommentSerializer, _visible
 from comments.models import Comment
 from config.api import OldestFirstCursorPagination, RateLimited

@@ -122,3 +122,22 @@ def test_password_change_needs_the_old_password(client, reader):
 
     assert response.status_code == 200
     assert "Your old password was entered incorrectly" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_repeated_failed_sign_ins_are_refused_for_a_while_even_with_the_right_password(
+    client, reader, settings
+):
+    settings.LOGIN_FAILURE_RATE = "3/15minute"
+    for _ in range(3):
+        client.post("/accounts/login/", {"username": "rosa", "password": "wrong"})
+
+    response = client.post(
+        "/accounts/login/", {"username": "rosa", "password": PASSWORD}
+    )
+
+    assert response.status_code == 200
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert client.get(reverse("profile")).status_code == 302  # not signed in
+    unknown = client.post("/accounts/login/", {"username": "nobody", "password": "x"})
+    assert "Too many failed sign-ins" not in unknown.content.decode()

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.db import OperationalError
 
 from accounts.models import User
+from accounts.ratelimit import parse_rate
 from comments.models import Comment
-from comments.ratelimit import parse_rate
 from moderation.models import Flag
 from tests.api.conftest import API, json_client
 from tests.comments.helpers import add_comment

@@ -1,4 +1,7 @@
-"""A fixed-window rate limit kept in the shared cache (Redis in production)."""
+"""A fixed-window rate limit kept in the shared cache (Redis in production).
+
+In accounts, the app every other one may import: posting, voting, flagging and
+signing in all count here."""
 
 import hashlib
 import logging
