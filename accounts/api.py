@@ -1,6 +1,5 @@
 """Accounts over the API: register, per-device tokens, and the signed-in reader."""
 
-from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -13,7 +12,7 @@ from rest_framework.views import APIView
 
 from config.api import RateLimited
 
-from . import ratelimit, services
+from . import services
 from .models import User
 from .usernames import UsernameValidator, username_skeleton
 
@@ -121,26 +120,17 @@ class TokenView(APIView):
     def post(self, request):
         data = LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        name = username_skeleton(data.validated_data["username"])
+        username = data.validated_data["username"]
         address = request.META.get("REMOTE_ADDR", "")
-        rate = settings.LOGIN_FAILURE_RATE
-        per_address = settings.LOGIN_FAILURE_RATE_PER_ADDRESS
-        # The same answer whether or not the account exists.
-        if wait := max(
-            ratelimit.wait_for("login-user", name, rate),
-            ratelimit.wait_for("login-ip", address, per_address),
-        ):
+        if wait := services.sign_in_wait(username=username, address=address):
             raise RateLimited(
                 wait=wait, detail="Too many failed sign-ins; wait a while."
             )
         user = authenticate(
-            request,
-            username=data.validated_data["username"],
-            password=data.validated_data["password"],
+            request, username=username, password=data.validated_data["password"]
         )
         if user is None:
-            ratelimit.hit("login-user", name, rate)
-            ratelimit.hit("login-ip", address, per_address)
+            services.sign_in_failed(username=username, address=address)
             return Response(
                 {"detail": "Wrong username or password."},
                 status=status.HTTP_400_BAD_REQUEST,

@@ -1,11 +1,10 @@
 """Forms for the account pages: they validate, the services write."""
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 
-from . import ratelimit
+from . import services
 from .models import User
 from .usernames import UsernameValidator, username_skeleton
 
@@ -86,15 +85,9 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     """
 
     def clean(self) -> dict:
-        name = username_skeleton(self.data.get("username", ""))
+        username = self.data.get("username", "")
         address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        per_user = settings.LOGIN_FAILURE_RATE
-        per_address = settings.LOGIN_FAILURE_RATE_PER_ADDRESS
-        wait = max(
-            ratelimit.wait_for("login-user", name, per_user),
-            ratelimit.wait_for("login-ip", address, per_address),
-        )
-        if wait:
+        if wait := services.sign_in_wait(username=username, address=address):
             raise forms.ValidationError(
                 "Too many failed sign-ins; try again in %(minutes)d minute(s).",
                 code="throttled",
@@ -103,6 +96,5 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         try:
             return super().clean()
         except forms.ValidationError:
-            ratelimit.hit("login-user", name, per_user)
-            ratelimit.hit("login-ip", address, per_address)
+            services.sign_in_failed(username=username, address=address)
             raise

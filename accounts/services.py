@@ -1,9 +1,12 @@
 """Every write to accounts goes through here."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from . import ratelimit
 from .models import User
+from .usernames import username_skeleton
 
 
 @transaction.atomic
@@ -37,3 +40,25 @@ def user_update_profile(*, user: User, display_name: str, reply_emails: bool) ->
     user.full_clean(exclude=["password"])
     user.save(update_fields=["display_name", "reply_emails"])
     return user
+
+
+def sign_in_wait(*, username: str, address: str) -> int:
+    """Seconds before this name may try to sign in again from `address` (0: now).
+
+    Counted per account (its skeleton, so look-alike spellings share a count)
+    and, more loosely, per address; the same for names that exist and names
+    that do not.
+    """
+    return max(
+        ratelimit.wait_for("login-user", username_skeleton(username),
+                           settings.LOGIN_FAILURE_RATE),
+        ratelimit.wait_for("login-ip", address,
+                           settings.LOGIN_FAILURE_RATE_PER_ADDRESS),
+    )  # fmt: skip
+
+
+def sign_in_failed(*, username: str, address: str) -> None:
+    """Count one failed sign-in against the name and the address."""
+    ratelimit.hit("login-user", username_skeleton(username),
+                  settings.LOGIN_FAILURE_RATE)  # fmt: skip
+    ratelimit.hit("login-ip", address, settings.LOGIN_FAILURE_RATE_PER_ADDRESS)
