@@ -32,11 +32,11 @@ _ALLOWED_CONTROLS = {"\n", "\t"}
 
 
 class RateLimited(Exception):
-    """The reader posts faster than COMMENT_THROTTLE_RATE allows."""
+    """The reader acts faster than its rate setting allows (posting, voting...)."""
 
-    def __init__(self, retry_after: int) -> None:
+    def __init__(self, retry_after: int, doing: str = "posting") -> None:
         super().__init__(
-            f"You are posting quickly; please wait {retry_after} seconds and try again."
+            f"You are {doing} quickly; please wait {retry_after} seconds and try again."
         )
         self.retry_after = retry_after
 
@@ -355,7 +355,7 @@ def comment_vote(*, comment: Comment, user: User, value: int) -> tuple[int, int]
     if comment.author_id == user.pk:
         raise PermissionDenied("You cannot vote on your own comment.")
     if wait := ratelimit.hit("vote", str(user.pk), settings.VOTE_THROTTLE_RATE):
-        raise RateLimited(wait)
+        raise RateLimited(wait, "voting")
     vote = Vote.objects.filter(comment=comment, user=user).first()
     old = vote.value if vote else 0
     if value == old:

@@ -1,6 +1,5 @@
 """Moderation over the API: readers flag; moderators work the queue and ban."""
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,11 +8,10 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import ratelimit
 from accounts.models import User
 from comments.api import CommentSerializer, _visible
 from comments.models import Comment
-from config.api import OldestFirstCursorPagination, RateLimited
+from config.api import OldestFirstCursorPagination
 
 from . import selectors, services
 from .models import Action, Flag
@@ -50,11 +48,6 @@ class CommentFlags(APIView):
         comment = _visible(request, pk)
         data = FlagSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if wait := ratelimit.hit("flag", str(request.user.pk),
-                                 settings.FLAG_THROTTLE_RATE):  # fmt: skip
-            raise RateLimited(
-                wait=wait, detail="You are flagging quickly; wait a while."
-            )
         flag = services.flag_comment(comment=comment, user=request.user,
                                      **data.validated_data)  # fmt: skip
         return Response(FlagAnswer(flag).data, status=status.HTTP_201_CREATED)

@@ -14,9 +14,10 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import ratelimit
 from accounts.models import MODERATORS_GROUP, User
 from comments.models import Comment
-from comments.services import comment_set_status
+from comments.services import RateLimited, comment_set_status
 from config.celery import enqueue_on_commit
 
 from . import rules, selectors
@@ -231,6 +232,8 @@ def flag_comment(*, comment: Comment, user: User, reason: str, note: str = "") -
         raise PermissionDenied("You cannot flag your own comment.")
     if comment.status != Comment.Status.APPROVED or comment.is_deleted:
         raise ValidationError("Only published comments can be flagged.")
+    if wait := ratelimit.hit("flag", str(user.pk), settings.FLAG_THROTTLE_RATE):
+        raise RateLimited(wait, "flagging")
     try:
         with transaction.atomic():
             flag = Flag.objects.create(

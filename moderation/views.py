@@ -1,6 +1,5 @@
 """Readers' side of moderation: flagging a comment."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts import ratelimit
 from comments.models import Comment
 
 from . import services
@@ -25,25 +23,22 @@ def flag(request: HttpRequest, pk: int) -> HttpResponse:
     form = FlagForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if wait := ratelimit.hit(
-            "flag", str(request.user.pk), settings.FLAG_THROTTLE_RATE
-        ):
-            form.add_error(None, f"You are flagging quickly; wait {wait} seconds.")
+        try:
+            services.flag_comment(
+                comment=comment, user=request.user, **form.cleaned_data
+            )
+        except services.RateLimited as exc:
+            form.add_error(None, str(exc))
             status = 429
+        except services.AlreadyFlagged as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, getattr(exc, "messages", [str(exc)])[0])
+            status = 400
         else:
-            try:
-                services.flag_comment(
-                    comment=comment, user=request.user, **form.cleaned_data
-                )
-            except services.AlreadyFlagged as exc:
-                form.add_error(None, str(exc))
-                status = 409
-            except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, getattr(exc, "messages", [str(exc)])[0])
-                status = 400
-            else:
-                messages.success(request, "Thank you: a moderator will take a look.")
-                return redirect(comment.get_absolute_url())
+            messages.success(request, "Thank you: a moderator will take a look.")
+            return redirect(comment.get_absolute_url())
     elif form.errors:
         status = 400
     return render(

@@ -198,3 +198,41 @@ def test_retrain_spam_rebuilds_the_model_from_moderator_decisions(article, mod, 
     assert "from 1 spam and 1 approved" in capsys.readouterr().out
     assert SpamToken.objects.get(token="replica").spam == 1
     assert SpamToken.objects.get(token="fair").ham == 1
+
+
+def test_flagging_too_fast_is_refused_on_the_page_and_the_api(
+    client, article, reader, settings
+):
+    from rest_framework.test import APIClient
+
+    settings.FLAG_THROTTLE_RATE = "2/hour"
+    comments = [add_comment(article, UserFactory()) for _ in range(4)]
+    client.force_login(reader)
+    for comment in comments[:2]:
+        client.post(reverse("moderation:flag", args=[comment.pk]), {"reason": "spam"})
+
+    page = client.post(
+        reverse("moderation:flag", args=[comments[2].pk]), {"reason": "spam"}
+    )
+    api = APIClient()
+    api.force_authenticate(reader)
+    answer = api.post(
+        f"/api/v1/comments/{comments[3].pk}/flags/", {"reason": "spam"}, format="json"
+    )
+
+    assert page.status_code == 429
+    assert "You are flagging quickly" in page.content.decode()
+    assert answer.status_code == 429
+    assert int(answer["Retry-After"]) > 0
+    assert Flag.objects.count() == 2
+
+
+def test_voting_too_fast_says_voting(article, reader, settings):
+    from comments.services import RateLimited, comment_vote
+
+    settings.VOTE_THROTTLE_RATE = "1/minute"
+    first, second = (add_comment(article, UserFactory()) for _ in range(2))
+    comment_vote(comment=first, user=reader, value=1)
+
+    with pytest.raises(RateLimited, match="You are voting quickly"):
+        comment_vote(comment=second, user=reader, value=1)
