@@ -70,13 +70,17 @@ def _discussion_context(request: HttpRequest, article: Article, form=None) -> di
         )
     except selectors.InvalidCursor:
         page = selectors.discussion_page(article=article, user=request.user, sort=sort)
+    return {**_frame(request, article, sort=page.sort, form=form), "page": page}
+
+
+def _frame(request: HttpRequest, article: Article, *, sort: str, form=None) -> dict:
+    """What the article page shows around the threads themselves."""
     return {
         "article": article,
         "is_preview": not article.is_live,
-        "page": page,
-        "sort": page.sort,
+        "sort": sort,
         "sorts": selectors.SORTS,
-        "thread_only": bool(thread),
+        "thread_only": bool(request.GET.get("thread")),
         "form": form or comment_form_for(request.user),
         "guests_allowed": settings.GUEST_COMMENTS,
         "following": getattr(article, "following", False),
@@ -111,17 +115,8 @@ def _shared_discussion(request: HttpRequest, article: Article) -> tuple[dict, st
         # A made-up cursor renders the first page; it gets no cache entry of its own.
         cursor if len(cursor) <= 200 else None,
     )
-    context = {
-        "article": article,
-        "is_preview": not article.is_live,
-        "sorts": selectors.SORTS,
-        "sort": sort,
-        "thread_only": bool(request.GET.get("thread")),
-        "form": comment_form_for(request.user),
-        "guests_allowed": settings.GUEST_COMMENTS,
-    }
     if (html := discussion_cache.cached_html(key)) is not None:
-        return context, html
+        return _frame(request, article, sort=sort), html
     context = _discussion_context(request, article)
     html = render_to_string("comments/_threads.html", context, request)
     discussion_cache.store_html(key, html)
