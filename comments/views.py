@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -345,8 +346,6 @@ def replies(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def my_comments(request: HttpRequest) -> HttpResponse:
     """The reader's own comments, newest first, with where each stands."""
-    from django.core.paginator import Paginator
-
     mine = (
         Comment.objects.filter(author=request.user, deleted_at__isnull=True)
         .select_related("article")

@@ -11,6 +11,8 @@ from django.core.exceptions import (
 )
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from django.views.csrf import csrf_failure as django_csrf_failure
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -123,8 +125,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
                        "with your session."},
             status=403,
         )  # fmt: skip
-    from django.views.csrf import csrf_failure as django_csrf_failure
-
     return django_csrf_failure(request, reason)
 
 
@@ -132,26 +132,20 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     """404: JSON on the API, the site's page elsewhere."""
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"detail": "Not found."}, status=404)
-    from django.views.defaults import page_not_found
-
-    return page_not_found(request, exception or Http404())
+    return defaults.page_not_found(request, exception or Http404())
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"detail": "Something went wrong; it has been logged."},
                             status=500)  # fmt: skip
-    from django.views.defaults import server_error as django_server_error
-
-    return django_server_error(request)
+    return defaults.server_error(request)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None):
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"detail": "Bad request."}, status=400)
-    from django.views.defaults import bad_request as django_bad_request
-
-    return django_bad_request(request, exception)
+    return defaults.bad_request(request, exception)
 
 
 class CursorPage(CursorPagination):

@@ -1,5 +1,6 @@
 """Moderation over the API: readers flag; moderators work the queue and ban."""
 
+from django.db.models import Count, Prefetch, Q, Value
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,7 +15,7 @@ from comments.models import Comment
 from config.api import OldestFirstCursorPagination
 
 from . import selectors, services
-from .models import Action, Flag
+from .models import Action, Flag, Verdict
 
 
 class IsModerator(BasePermission):
@@ -86,9 +87,6 @@ class Queue(generics.ListAPIView):
     pagination_class = OldestFirstCursorPagination
 
     def get_queryset(self):
-        from django.db.models import Count, Prefetch, Q, Value
-
-        from .models import Verdict
 
         waiting = selectors.queue()
         wanted = self.request.query_params.get("status")
