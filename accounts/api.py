@@ -10,7 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import RateLimited
+from core.api import ApiRateLimited
 
 from . import services
 from .models import User
@@ -123,7 +123,7 @@ class TokenView(APIView):
         username = data.validated_data["username"]
         address = request.META.get("REMOTE_ADDR", "")
         if wait := services.sign_in_wait(username=username, address=address):
-            raise RateLimited(
+            raise ApiRateLimited(
                 wait=wait, detail="Too many failed sign-ins; wait a while."
             )
         user = authenticate(

@@ -5,9 +5,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 
-from config.api import ArticleCursorPagination
+from core.pagination import CursorPage
 
 from .models import Article
+
+
+class ArticleCursorPagination(CursorPage):
+    page_size = 20
+    ordering = ("-published_at", "-id")
 
 
 class ArticleListSerializer(serializers.ModelSerializer):

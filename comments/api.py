@@ -1,8 +1,6 @@
 """Discussions over the API: thin views over the same selectors and services the
 pages use."""
 
-import base64
-import binascii
 import hashlib
 
 from django.core.exceptions import ValidationError
@@ -22,6 +20,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from articles.models import Article
+from core.exceptions import InvalidCursor
+from core.pagination import decode_cursor, encode_cursor
 
 from . import cache as discussion_cache
 from . import selectors, services
@@ -286,16 +286,13 @@ class CommentDetail(APIView):
 
 
 def _encode_after(path: str) -> str:
-    return base64.urlsafe_b64encode(path.encode()).decode().rstrip("=")
+    return encode_cursor({"after": path})
 
 
 def _decode_after(cursor: str) -> str:
-    try:
-        path = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise selectors.InvalidCursor("That page cursor is not valid.") from exc
-    if not path.isdigit():
-        raise selectors.InvalidCursor("That page cursor is not valid.")
+    path = decode_cursor(cursor).get("after")
+    if not isinstance(path, str) or not path.isdigit():
+        raise InvalidCursor("That page cursor is not valid.")
     return path
 
 

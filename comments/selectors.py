@@ -6,10 +6,8 @@ top-level comments in the chosen order, one for their replies in thread order
 `replies_after`, one query each.
 """
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Value
@@ -19,14 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from core.exceptions import InvalidCursor
+from core.pagination import decode_cursor as decode_position
+from core.pagination import encode_cursor as encode_position
 
 from .models import PATH_STEP, Comment, CommentQuerySet, Vote
 
 SORTS = ("oldest", "newest", "top")
-
-
-class InvalidCursor(ValueError):
-    """A cursor that this site did not hand out."""
 
 
 @dataclass
@@ -49,23 +46,17 @@ def encode_cursor(sort: str, comment: Comment) -> str:
     data = {"s": sort, "id": comment.pk}
     if sort == "top":
         data["score"] = comment.score
-    raw = json.dumps(data, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return encode_position(data)
 
 
 def decode_cursor(cursor: str, sort: str) -> dict:
     """The position a cursor names; InvalidCursor for anything else."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
-        ok = (
-            isinstance(data, dict)
-            and data.get("s") == sort
-            and isinstance(data.get("id"), int)
-            and (sort != "top" or isinstance(data.get("score"), int))
-        )
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidCursor("That page cursor is not valid.") from exc
+    data = decode_position(cursor)
+    ok = (
+        data.get("s") == sort
+        and isinstance(data.get("id"), int)
+        and (sort != "top" or isinstance(data.get("score"), int))
+    )
     if not ok:
         raise InvalidCursor("That page cursor is not valid for this sort.")
     return data
@@ -265,3 +256,17 @@ def comment_for_reader(*, pk: int, user) -> Comment:
     comment.parent_hidden = False
     mark_for_reader([comment], user, comment.article)
     return comment
+
+
+def unnotified_approved(*, older_than: timedelta) -> list[int]:
+    """Approved comments whose e-mails never left (the broker was down then)."""
+    now = timezone.now()
+    return list(
+        Comment.objects.filter(
+            status=Comment.Status.APPROVED,
+            notified_at__isnull=True,
+            deleted_at__isnull=True,
+            # Older ones are stale news: nobody wants that e-mail any more.
+            created_at__range=(now - timedelta(days=2), now - older_than),
+        ).values_list("id", flat=True)[:1000]
+    )

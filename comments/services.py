@@ -19,26 +19,18 @@ from django.utils import timezone
 from accounts import ratelimit
 from accounts.models import User
 from articles.models import Article
-from config.celery import enqueue_on_commit
+from core.exceptions import RateLimited
+from core.tasks import enqueue_on_commit
 
 from .cache import discussion_changed
 from .markdown import render_comment
 from .models import MAX_DEPTH, ArticleSubscription, Comment, Vote, path_segment
 from .signals import comment_posted
+from .tasks import notify_comment_approved
 
 MAX_BODY = 5000
 DUPLICATE_WINDOW = timedelta(minutes=5)
 _ALLOWED_CONTROLS = {"\n", "\t"}
-
-
-class RateLimited(Exception):
-    """The reader acts faster than its rate setting allows (posting, voting...)."""
-
-    def __init__(self, retry_after: int, doing: str = "posting") -> None:
-        super().__init__(
-            f"You are {doing} quickly; please wait {retry_after} seconds and try again."
-        )
-        self.retry_after = retry_after
 
 
 def normalise_body(body: str) -> str:
@@ -338,8 +330,6 @@ def comment_set_status(
     comment.save(update_fields=["status", "shadowed"])
     _move_counters(comment, int(_is_counted(comment)) - int(was_counted))
     if status == Comment.Status.APPROVED and comment.notified_at is None:
-        from .tasks import notify_comment_approved
-
         enqueue_on_commit(notify_comment_approved, comment.pk)
     return comment, old
 

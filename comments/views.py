@@ -19,6 +19,7 @@ from django_htmx.http import reswap, retarget
 from accounts import services as account_services
 from accounts.models import User
 from articles.models import Article
+from core.exceptions import InvalidCursor, RateLimited
 
 from . import cache as discussion_cache
 from . import notifications, selectors, services
@@ -69,7 +70,7 @@ def _discussion_context(request: HttpRequest, article: Article, form=None) -> di
             cursor=request.GET.get("cursor") or None,
             thread_id=int(thread) if thread and thread.isdigit() else None,
         )
-    except selectors.InvalidCursor:
+    except InvalidCursor:
         page = selectors.discussion_page(article=article, user=request.user, sort=sort)
     return {**_frame(request, article, sort=page.sort, form=form), "page": page}
 
@@ -174,7 +175,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
             ip_address=_client_ip(request),
             idempotency_key=data["token"] or None,
         )
-    except services.RateLimited as exc:
+    except RateLimited as exc:
         form.add_error(None, str(exc))
         response = _post_failed(request, article, form, parent, 429)
         response["Retry-After"] = str(exc.retry_after)
@@ -314,7 +315,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             value=int(value) if value.lstrip("-").isdigit() else 99,
         )
-    except services.RateLimited as exc:
+    except RateLimited as exc:
         error = str(exc)
     except (ValidationError, PermissionDenied) as exc:
         error = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)

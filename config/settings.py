@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "core",
     "accounts",
     "articles",
     "comments",
@@ -60,19 +61,19 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "config.api.ApiBodyLimitMiddleware",
+    "core.middleware.ApiBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees a view's database error first: 503, not a 500.
-    "config.middleware.DatabaseUnavailableMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
 # API paths answer a CSRF failure in JSON, like every other API error.
-CSRF_FAILURE_VIEW = "config.api.csrf_failure"
+CSRF_FAILURE_VIEW = "core.api.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -226,6 +227,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "moderation.tasks.reconcile_pending",
         "schedule": timedelta(seconds=env.int("MODERATION_RECONCILE_EVERY", 60)),
     },
+    "resend-unsent-notices": {
+        "task": "comments.tasks.resend_unsent_notices",
+        "schedule": timedelta(seconds=env.int("MODERATION_RECONCILE_EVERY", 60)),
+    },
     "purge-old-spam": {
         "task": "moderation.tasks.purge_old_comments",
         "schedule": crontab(hour=3, minute=30),
@@ -235,7 +240,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
     },
     "close-old-discussions": {
-        "task": "moderation.tasks.close_old_discussions",
+        "task": "articles.tasks.close_old_discussions",
         "schedule": timedelta(hours=1),
     },
 }
@@ -270,9 +275,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only, refusing duplicate keys and deep nesting with a 400.
-    "DEFAULT_PARSER_CLASSES": ["config.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 REST_KNOX = {
@@ -297,7 +302,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.openapi.add_error_responses",
+        "core.openapi.add_error_responses",
     ],
 }
 
@@ -318,6 +323,8 @@ MODERATION_CLASSIFIER_RETRIES = 3
 MODERATION_RECONCILE_AFTER = timedelta(
     seconds=env.int("MODERATION_RECONCILE_AFTER_SECONDS", 120)
 )
+# Reply notices still unsent this long after approval are sent again.
+NOTICE_RESEND_AFTER = MODERATION_RECONCILE_AFTER
 MODERATION_PURGE_AFTER = timedelta(days=env.int("MODERATION_PURGE_AFTER_DAYS", 30))
 
 # --- Site -----------------------------------------------------------------------------

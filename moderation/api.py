@@ -1,5 +1,6 @@
 """Moderation over the API: readers flag; moderators work the queue and ban."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, Value
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -10,12 +11,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from comments.api import CommentSerializer, _visible
+from comments.api import CommentSerializer
 from comments.models import Comment
-from config.api import OldestFirstCursorPagination
+from core.pagination import CursorPage
 
 from . import selectors, services
 from .models import Action, Flag, Verdict
+
+
+class OldestFirstCursorPagination(CursorPage):
+    page_size = 50
+    ordering = ("created_at", "id")
 
 
 class IsModerator(BasePermission):
@@ -46,7 +52,8 @@ class CommentFlags(APIView):
         responses={201: FlagAnswer},
     )
     def post(self, request, pk: int):
-        comment = _visible(request, pk)
+        # A comment the reader may not see answers exactly like a missing one.
+        comment = get_object_or_404(Comment.objects.visible_to(request.user), pk=pk)
         data = FlagSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         flag = services.flag_comment(comment=comment, user=request.user,
@@ -95,8 +102,6 @@ class Queue(generics.ListAPIView):
         elif wanted == "flagged":
             waiting = waiting.filter(status="approved")
         elif wanted:
-            from django.core.exceptions import ValidationError
-
             raise ValidationError({"status": "Choose held, pending or flagged."})
         return (
             waiting.select_related("article", "author")

@@ -7,8 +7,7 @@ from django.db import models
 
 from accounts.models import User
 from comments.models import Comment
-
-from .text import normalise
+from core.text import normalise
 
 
 class Action(models.TextChoices):

@@ -1,12 +1,15 @@
-"""Moderation hears of new and edited comments through comments' signal."""
+"""Moderation's receivers: new comments to decide, and decisions to learn from."""
 
 import logging
 
 from django.dispatch import receiver
 
 from comments.signals import comment_posted
+from core.tasks import enqueue_on_commit
 
-from .tasks import moderate_comment
+from .models import Action
+from .signals import comment_decided
+from .tasks import learn_spam, moderate_comment
 
 logger = logging.getLogger(__name__)
 
@@ -20,3 +23,10 @@ def enqueue_moderation(sender, comment_id: int, revision: int, **kwargs) -> None
         logger.exception(
             "comment %s left pending: could not reach the broker", comment_id
         )
+
+
+@receiver(comment_decided, dispatch_uid="moderation.learn_from_moderators")
+def learn_from_moderators(sender, comment_id: int, action: Action, **kwargs) -> None:
+    """A moderator's approve or spam mark teaches the spam model."""
+    if action in (Action.APPROVE, Action.SPAM):
+        enqueue_on_commit(learn_spam, comment_id, action == Action.SPAM)

@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
+from core.text import contains_phrase, normalise
 
 from .classifiers import Score
 from .models import Action, GuestBan, Term
-from .text import contains_phrase, normalise
 
 SEVERITY = {Action.APPROVE: 0, Action.HOLD: 1, Action.REJECT: 2, Action.SPAM: 3}
 _LINK = re.compile(r"https?://|www\.|mailto:", re.IGNORECASE)

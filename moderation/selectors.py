@@ -10,20 +10,6 @@ from comments.models import Comment
 from .models import Flag
 
 
-def unnotified_approved(*, older_than: timedelta) -> list[int]:
-    """Approved comments whose e-mails never left (the broker was down then)."""
-    now = timezone.now()
-    return list(
-        Comment.objects.filter(
-            status=Comment.Status.APPROVED,
-            notified_at__isnull=True,
-            deleted_at__isnull=True,
-            # Older ones are stale news: nobody wants that e-mail any more.
-            created_at__range=(now - timedelta(days=2), now - older_than),
-        ).values_list("id", flat=True)[:1000]
-    )
-
-
 def pending_too_long(*, older_than: timedelta) -> list[tuple[int, int]]:
     """(id, revision) of comments still pending after `older_than`."""
     cutoff = timezone.now() - older_than

@@ -10,21 +10,21 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import ratelimit
 from accounts.models import MODERATORS_GROUP, User
 from comments.models import Comment
-from comments.services import RateLimited, comment_set_status
-from config.celery import enqueue_on_commit
+from comments.services import comment_set_status
+from core.exceptions import Conflict, RateLimited
+from core.text import normalise
 
 from . import rules, selectors
 from .classifiers import Score, score_all
-from .classifiers.spam import DOCS, tokens
-from .models import Action, AuditEntry, Flag, GuestBan, SpamToken, Term, Verdict
-from .text import normalise
+from .models import Action, AuditEntry, Flag, GuestBan, Term, Verdict
+from .signals import comment_decided
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ STATUS_FOR = {
 MACHINE = "machine"
 
 
-class AlreadyFlagged(Exception):
+class AlreadyFlagged(Conflict):
     """The reader has flagged this comment before."""
 
 
@@ -184,43 +184,14 @@ def moderator_decide(
         before=before,
         after=comment.status,
     )
-    if action in (Action.APPROVE, Action.SPAM) and before != comment.status:
-        from .tasks import learn_spam
-
-        enqueue_on_commit(learn_spam, comment.pk, action == Action.SPAM)
+    if before != comment.status:
+        pk = comment.pk
+        transaction.on_commit(
+            lambda: comment_decided.send(
+                sender=Comment, comment_id=pk, action=action, moderator=moderator
+            )
+        )
     return comment
-
-
-@transaction.atomic
-def spam_learn(*, text: str, is_spam: bool) -> None:
-    """Count a moderator-labelled comment's words into the spam model."""
-    words = [*sorted(tokens(text)), DOCS]
-    SpamToken.objects.bulk_create(
-        [SpamToken(token=w) for w in words], ignore_conflicts=True
-    )
-    column = "spam" if is_spam else "ham"
-    SpamToken.objects.filter(token__in=words).update(**{column: F(column) + 1})
-
-
-@transaction.atomic
-def spam_retrain() -> tuple[int, int]:
-    """Rebuild the spam model from every moderator decision still on record."""
-    SpamToken.objects.all().delete()
-    decided = (
-        AuditEntry.objects.filter(actor__isnull=False, action__in=["approve", "spam"])
-        .exclude(comment=None)
-        .select_related("comment")
-        .order_by("comment_id", "-created_at")
-    )
-    latest = {}
-    for entry in decided:
-        latest.setdefault(entry.comment_id, entry)
-    counts = [0, 0]
-    for entry in latest.values():
-        if entry.comment.body:
-            spam_learn(text=entry.comment.body, is_spam=entry.action == "spam")
-            counts[entry.action == "approve"] += 1
-    return counts[0], counts[1]
 
 
 @transaction.atomic

@@ -8,12 +8,10 @@ from django.conf import settings
 from django.db import OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
-from articles.services import articles_close_expired
 from comments.models import Comment
-from comments.tasks import notify_comment_approved
 
 from . import selectors, services
-from .classifiers import ClassifierUnavailable
+from .classifiers import ClassifierUnavailable, spam
 
 logger = logging.getLogger(__name__)
 
@@ -45,25 +43,17 @@ def learn_spam(comment_id: int, is_spam: bool) -> None:
     """Teach the spam model a moderator's decision on one comment."""
     body = Comment.objects.filter(pk=comment_id).values_list("body", flat=True).first()
     if body:
-        services.spam_learn(text=body, is_spam=is_spam)
+        spam.learn(text=body, is_spam=is_spam)
 
 
 @shared_task(acks_late=True)
 def reconcile_pending() -> int:
-    """Re-enqueue work a broker outage or a lost message left undone."""
-    after = settings.MODERATION_RECONCILE_AFTER
-    stale = selectors.pending_too_long(older_than=after)
+    """Re-enqueue the moderation a broker outage or a lost message left undone."""
+    stale = selectors.pending_too_long(older_than=settings.MODERATION_RECONCILE_AFTER)
     for comment_id, revision in stale:
         moderate_comment.delay(comment_id, revision)
-    unsent = selectors.unnotified_approved(older_than=after)
-    for comment_id in unsent:
-        notify_comment_approved.delay(comment_id)
-    if stale or unsent:
-        logger.warning(
-            "re-enqueued %d pending comment(s), %d unsent notice(s)",
-            len(stale),
-            len(unsent),
-        )
+    if stale:
+        logger.warning("re-enqueued %d pending comment(s)", len(stale))
     return len(stale)
 
 
@@ -77,9 +67,3 @@ def purge_old_comments() -> int:
 def send_moderator_digest() -> int:
     """E-mail moderators how many comments wait, and for how long."""
     return services.moderator_digest()
-
-
-@shared_task(acks_late=True)
-def close_old_discussions() -> int:
-    """Close discussions past their close-after period."""
-    return articles_close_expired()

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from comments.models import Comment
+from core.exceptions import RateLimited
 
 from . import services
 from .forms import FlagForm
@@ -27,7 +28,7 @@ def flag(request: HttpRequest, pk: int) -> HttpResponse:
             services.flag_comment(
                 comment=comment, user=request.user, **form.cleaned_data
             )
-        except services.RateLimited as exc:
+        except RateLimited as exc:
             form.add_error(None, str(exc))
             status = 429
         except services.AlreadyFlagged as exc:

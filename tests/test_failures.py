@@ -5,7 +5,8 @@ import json
 from django.db import OperationalError
 from django.test import RequestFactory
 
-from config.middleware import DatabaseUnavailableMiddleware
+from core.api import DATABASE_RETRY_AFTER_SECONDS
+from core.middleware import DatabaseUnavailableMiddleware
 
 
 def unreachable(request):
@@ -25,7 +26,7 @@ def test_pages_answer_a_plain_503_page_that_says_to_retry():
     response = answer("/articles/chips/")
 
     assert response.status_code == 503
-    assert response["Retry-After"] == "30"
+    assert response["Retry-After"] == str(DATABASE_RETRY_AFTER_SECONDS)
     assert "Briefly unavailable" in response.content.decode()
 
 

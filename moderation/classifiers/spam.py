@@ -1,15 +1,20 @@
 """Spam: a naive Bayes model this site learns from its own moderators.
 
 Every human approve counts a comment's words as not spam, every "mark as spam"
-as spam (moderation.services.spam_learn). Until it has seen a few of each it
+as spam (`learn`, run by moderation.tasks.learn_spam); `retrain` rebuilds the
+counts from the audit log. Until it has seen a few of each it
 abstains with a score of 0: it never calls a comment spam on no evidence.
 """
 
 import math
 import re
 
-from ..models import SpamToken
-from ..text import normalise
+from django.db import transaction
+from django.db.models import F
+
+from core.text import normalise
+
+from ..models import AuditEntry, SpamToken
 from . import Score
 
 DOCS = "__docs__"  # the row that counts documents rather than a word
@@ -46,3 +51,38 @@ class SpamClassifier:
             log_odds -= math.log((ham + 1) / (ham_docs + 2))
         probability = 1 / (1 + math.exp(-max(min(log_odds, 50), -50)))
         return Score(probability, self.model, version)
+
+
+@transaction.atomic
+def learn(*, text: str, is_spam: bool) -> None:
+    """Count a moderator-labelled comment's words into the spam model."""
+    words = [*sorted(tokens(text)), DOCS]
+    SpamToken.objects.bulk_create(
+        [SpamToken(token=w) for w in words], ignore_conflicts=True
+    )
+    column = "spam" if is_spam else "ham"
+    SpamToken.objects.filter(token__in=words).update(**{column: F(column) + 1})
+
+
+@transaction.atomic
+def retrain() -> tuple[int, int]:
+    """Rebuild the model from every moderator decision still on record.
+
+    Returns how many spam and how many approved comments it learnt from.
+    """
+    SpamToken.objects.all().delete()
+    decided = (
+        AuditEntry.objects.filter(actor__isnull=False, action__in=["approve", "spam"])
+        .exclude(comment=None)
+        .select_related("comment")
+        .order_by("comment_id", "-created_at")
+    )
+    latest = {}
+    for entry in decided:
+        latest.setdefault(entry.comment_id, entry)
+    counts = [0, 0]
+    for entry in latest.values():
+        if entry.comment.body:
+            learn(text=entry.comment.body, is_spam=entry.action == "spam")
+            counts[entry.action == "approve"] += 1
+    return counts[0], counts[1]

@@ -17,7 +17,8 @@ import re
 from functools import cached_property
 from importlib.metadata import version
 
-from ..text import normalise
+from core.text import normalise
+
 from . import Score
 
 # Phrases are matched against normalise()d text: lower case, leetspeak decoded,

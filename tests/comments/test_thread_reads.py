@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from comments.models import MAX_DEPTH
-from comments.selectors import InvalidCursor, discussion_page, replies_after
+from comments.selectors import discussion_page, replies_after
 from comments.services import comment_delete, comment_vote
+from core.exceptions import InvalidCursor
 from tests.comments.helpers import add_comment, grow
 from tests.factories import ArticleFactory, UserFactory
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from comments.models import Comment
 from comments.selectors import discussion_page
 from moderation import selectors, services
+from moderation.classifiers import spam
 from moderation.classifiers.spam import SpamClassifier
 from moderation.models import AuditEntry, Flag, SpamToken
 from tests.comments.helpers import add_comment
@@ -90,10 +91,10 @@ def test_moderator_approval_is_final_and_trains_the_spam_model(
 
 def test_the_spam_model_learns_to_spot_spam_from_decisions(mod, article):
     for i in range(6):
-        services.spam_learn(
+        spam.learn(
             text=f"cheap watches replica deal {i} https://spam.example", is_spam=True
         )
-        services.spam_learn(
+        spam.learn(
             text=f"the export rule {i} hurts allies, say analysts", is_spam=False
         )
 

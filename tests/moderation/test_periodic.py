@@ -9,8 +9,10 @@ from django.core import mail
 from django.utils import timezone
 
 from articles.models import Article
+from articles.tasks import close_old_discussions
 from comments.models import Comment
 from comments.services import comment_post
+from comments.tasks import resend_unsent_notices
 from moderation import tasks
 from moderation.models import AuditEntry
 from tests.comments.helpers import add_comment
@@ -90,13 +92,13 @@ def test_discussions_past_their_close_date_are_closed():
     )
     forever = ArticleFactory(comments_close_after_days=None)
 
-    assert tasks.close_old_discussions.apply().get() == 1
+    assert close_old_discussions.apply().get() == 1
 
     policies = dict(Article.objects.values_list("pk", "discussion_policy"))
     assert policies == {old.pk: "closed", young.pk: "open", forever.pk: "open"}
 
 
-def test_the_reconciler_sends_notices_the_broker_missed(article, regular, reader):
+def test_unsent_reply_notices_are_sent_again(article, regular, reader):
     parent = add_comment(article, reader, body="Parent")
     reply = add_comment(article, regular, parent=parent, body="Reply")
     Comment.objects.filter(pk=reply.pk).update(notified_at=None)  # never told
@@ -106,7 +108,7 @@ def test_the_reconciler_sends_notices_the_broker_missed(article, regular, reader
     )
 
     with time_machine.travel(timezone.now() + timedelta(minutes=3)):
-        tasks.reconcile_pending.apply()
+        resend_unsent_notices.apply()
 
     assert [m.to for m in mail.outbox] == [[reader.email]]
     reply.refresh_from_db()

@@ -2,12 +2,12 @@
 
 from django.core.management.base import BaseCommand
 
-from moderation.services import spam_retrain
+from moderation.classifiers.spam import retrain
 
 
 class Command(BaseCommand):
     help = "Rebuild the spam model from moderators' approve and spam decisions."
 
     def handle(self, *args, **options) -> None:
-        spam, ham = spam_retrain()
+        spam, ham = retrain()
         self.stdout.write(f"Spam model rebuilt from {spam} spam and {ham} approved.")

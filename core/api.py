@@ -1,9 +1,8 @@
-"""What every API view shares: JSON errors, the body size limit, a strict JSON
-parser, pagination, and the mapping of the services' exceptions to HTTP statuses."""
+"""What every API view shares: JSON errors, and the mapping of the services'
+exceptions (core.exceptions, Django's) to HTTP statuses, for every app."""
 
 import logging
 
-from django.conf import settings
 from django.core.exceptions import (
     ObjectDoesNotExist,
     PermissionDenied,
@@ -14,18 +13,19 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from django.views.csrf import csrf_failure as django_csrf_failure
 from rest_framework import exceptions, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from .exceptions import Conflict, InvalidCursor, RateLimited
 
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
-# Far beyond any body the API takes, far below what exhausts the decoder's stack.
-DATABASE_RETRY_AFTER = 5  # seconds
+# How long a client should wait when the database is unreachable: pages and API.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
-class RateLimited(exceptions.APIException):
+class ApiRateLimited(exceptions.APIException):
     """A 429 whose wait the service computed; DRF sends it as Retry-After."""
 
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
@@ -37,7 +37,7 @@ class RateLimited(exceptions.APIException):
         self.wait = wait
 
 
-class Conflict(exceptions.APIException):
+class ApiConflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "That conflicts with what is already there."
     default_code = "conflict"
@@ -47,6 +47,15 @@ class DatabaseUnavailable(exceptions.APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "The service is briefly unavailable; try again shortly."
     default_code = "unavailable"
+
+
+def database_unavailable() -> HttpResponse:
+    """The API's one answer while the database is unreachable (pages: 503.html)."""
+    return JsonResponse(
+        {"detail": DatabaseUnavailable.default_detail},
+        status=503,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
 
 
 def _validation_payload(exc: ValidationError) -> dict | list:
@@ -62,18 +71,14 @@ def _validation_payload(exc: ValidationError) -> dict | list:
 
 def exception_handler(exc, context):
     """DRF's handler, taught the services' exceptions; always JSON with a message."""
-    from comments.selectors import InvalidCursor
-    from comments.services import RateLimited as ServiceRateLimited
-    from moderation.services import AlreadyFlagged
-
     if isinstance(exc, ValidationError):
         return Response(_validation_payload(exc), status=400)
     if isinstance(exc, InvalidCursor):
         return Response({"cursor": [str(exc)]}, status=400)
-    if isinstance(exc, ServiceRateLimited):
-        exc = RateLimited(wait=exc.retry_after, detail=str(exc))
-    if isinstance(exc, AlreadyFlagged):
-        exc = Conflict(str(exc))
+    if isinstance(exc, RateLimited):
+        exc = ApiRateLimited(wait=exc.retry_after, detail=str(exc))
+    if isinstance(exc, Conflict):
+        exc = ApiConflict(str(exc))
     if isinstance(exc, PermissionDenied) and str(exc):
         exc = exceptions.PermissionDenied(str(exc))
     if isinstance(exc, ObjectDoesNotExist):
@@ -81,40 +86,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     if isinstance(exc, OperationalError | InterfaceError):
         logger.exception("database unreachable: answering 503")
-        response = drf_exception_handler(DatabaseUnavailable(), context)
-        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
-        return response
+        return database_unavailable()
     return drf_exception_handler(exc, context)
-
-
-class ApiBodyLimitMiddleware:
-    """Refuse, in JSON and before anything reads them, oversized API bodies (413)
-    and an Authorization header that is not ASCII (401: the token library would
-    fail to decode it with a 500)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith(API_PREFIX):
-            if not request.META.get("HTTP_AUTHORIZATION", "").isascii():
-                return JsonResponse(
-                    {"detail": "Invalid token header: it must be plain ASCII."},
-                    status=401,
-                    headers={"WWW-Authenticate": "Token"},
-                )
-            try:
-                length = int(request.headers.get("Content-Length") or 0)
-            except ValueError:
-                return JsonResponse({"detail": "Content-Length is not a number."},
-                                    status=400)  # fmt: skip
-            if length > settings.API_MAX_BODY_BYTES:
-                return JsonResponse(
-                    {"detail": f"The request body is {length:,} bytes; the limit is "
-                               f"{settings.API_MAX_BODY_BYTES:,}."},
-                    status=413,
-                )  # fmt: skip
-        return self.get_response(request)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -146,26 +119,3 @@ def bad_request(request: HttpRequest, exception: Exception | None = None):
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"detail": "Bad request."}, status=400)
     return defaults.bad_request(request, exception)
-
-
-class CursorPage(CursorPagination):
-    """DRF's cursor pages, but a cursor the site did not hand out is a 400 naming
-    the cursor (as on discussions), not a 404."""
-
-    invalid_cursor_message = "That page cursor is not valid."
-
-    def decode_cursor(self, request):
-        try:
-            return super().decode_cursor(request)
-        except exceptions.NotFound as exc:
-            raise exceptions.ValidationError({"cursor": [exc.detail]}) from exc
-
-
-class ArticleCursorPagination(CursorPage):
-    page_size = 20
-    ordering = ("-published_at", "-id")
-
-
-class OldestFirstCursorPagination(CursorPage):
-    page_size = 50
-    ordering = ("created_at", "id")

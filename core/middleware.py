@@ -1,0 +1,66 @@
+"""Site-wide middleware: API body limits, and the answer when the database is down."""
+
+import logging
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+from .api import API_PREFIX, DATABASE_RETRY_AFTER_SECONDS, database_unavailable
+
+logger = logging.getLogger(__name__)
+
+
+class DatabaseUnavailableMiddleware:
+    """With the database unreachable: a 503 page (JSON on the API), never a 500.
+
+    The page template touches no database, and a write that failed this way
+    was rolled back, so nothing is half-written when the database returns.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("database unreachable on %s: %s", request.path, exception)
+        if request.path.startswith(API_PREFIX):
+            return database_unavailable()
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return response
+
+
+class ApiBodyLimitMiddleware:
+    """Refuse, in JSON and before anything reads them, oversized API bodies (413)
+    and an Authorization header that is not ASCII (401: the token library would
+    fail to decode it with a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(API_PREFIX):
+            if not request.META.get("HTTP_AUTHORIZATION", "").isascii():
+                return JsonResponse(
+                    {"detail": "Invalid token header: it must be plain ASCII."},
+                    status=401,
+                    headers={"WWW-Authenticate": "Token"},
+                )
+            try:
+                length = int(request.headers.get("Content-Length") or 0)
+            except ValueError:
+                return JsonResponse({"detail": "Content-Length is not a number."},
+                                    status=400)  # fmt: skip
+            if length > settings.API_MAX_BODY_BYTES:
+                return JsonResponse(
+                    {"detail": f"The request body is {length:,} bytes; the limit is "
+                               f"{settings.API_MAX_BODY_BYTES:,}."},
+                    status=413,
+                )  # fmt: skip
+        return self.get_response(request)

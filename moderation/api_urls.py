@@ -1,0 +1,14 @@
+"""Moderation's part of /api/v1/ (mounted by config.api_urls)."""
+
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("comments/<int:pk>/flags/", api.CommentFlags.as_view(),
+         name="comment-flags"),
+    path("moderation/queue/", api.Queue.as_view(), name="moderation-queue"),
+    path("moderation/comments/<int:pk>/decision/", api.Decision.as_view(),
+         name="moderation-decision"),
+    path("moderation/users/<int:pk>/ban/", api.Ban.as_view(), name="moderation-ban"),
+]  # fmt: skip
