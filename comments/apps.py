@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class CommentsConfig(AppConfig):
-    """Threaded reader discussions under articles (design.md, "The comment tree")."""
+    """Threaded reader discussions under articles (see docs/architecture.md)."""
 
     name = "comments"
     verbose_name = "Comments"

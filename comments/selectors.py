@@ -17,9 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
+from core import pagination
 from core.exceptions import InvalidCursor
-from core.pagination import decode_cursor as decode_position
-from core.pagination import encode_cursor as encode_position
 
 from .models import PATH_STEP, Comment, CommentQuerySet, Vote
 
@@ -46,12 +45,12 @@ def encode_cursor(sort: str, comment: Comment) -> str:
     data = {"s": sort, "id": comment.pk}
     if sort == "top":
         data["score"] = comment.score
-    return encode_position(data)
+    return pagination.encode_cursor(data)
 
 
 def decode_cursor(cursor: str, sort: str) -> dict:
     """The position a cursor names; InvalidCursor for anything else."""
-    data = decode_position(cursor)
+    data = pagination.decode_cursor(cursor)
     ok = (
         data.get("s") == sort
         and isinstance(data.get("id"), int)

@@ -261,6 +261,11 @@ COMMENT_EDIT_WINDOW = timedelta(minutes=env.int("COMMENT_EDIT_MINUTES", default=
 # Signed-out readers may comment with a name and an e-mail address; their first
 # comment is held for a moderator.
 GUEST_COMMENTS = env.bool("GUEST_COMMENTS", default=True)
+# Reply notices still unsent this long after approval are sent again (the same
+# patience as the moderation reconciler's).
+NOTICE_RESEND_AFTER = timedelta(
+    seconds=env.int("MODERATION_RECONCILE_AFTER_SECONDS", 120)
+)
 COMMENTS_PER_PAGE = 20
 REPLIES_PER_THREAD = 50
 
@@ -323,8 +328,6 @@ MODERATION_CLASSIFIER_RETRIES = 3
 MODERATION_RECONCILE_AFTER = timedelta(
     seconds=env.int("MODERATION_RECONCILE_AFTER_SECONDS", 120)
 )
-# Reply notices still unsent this long after approval are sent again.
-NOTICE_RESEND_AFTER = MODERATION_RECONCILE_AFTER
 MODERATION_PURGE_AFTER = timedelta(days=env.int("MODERATION_PURGE_AFTER_DAYS", 30))
 
 # --- Site -----------------------------------------------------------------------------

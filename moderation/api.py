@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, Value
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -53,7 +54,9 @@ class CommentFlags(APIView):
     )
     def post(self, request, pk: int):
         # A comment the reader may not see answers exactly like a missing one.
-        comment = get_object_or_404(Comment.objects.visible_to(request.user), pk=pk)
+        comment = Comment.objects.visible_to(request.user).filter(pk=pk).first()
+        if comment is None:
+            raise Http404("No such comment.")
         data = FlagSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         flag = services.flag_comment(comment=comment, user=request.user,

@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 
 
 class ModerationConfig(AppConfig):
-    """Machine and human moderation of comments (see design.md, "Moderation")."""
+    """Machine and human moderation of comments (see docs/moderation.md)."""
 
     name = "moderation"
     verbose_name = "Moderation"

@@ -1,4 +1,4 @@
-"""The v1 contract (design.md, "REST API v1") walked as a mobile app walks it:
+"""The v1 contract (docs/api.md) walked as a mobile app walks it:
 real tokens from /auth/token/, JSON bodies, one request at a time."""
 
 from datetime import timedelta
