@@ -4,12 +4,17 @@ Each classifier has `name` and `score(text) -> Score`. Which ones run is the
 MODERATION_CLASSIFIERS setting (dotted paths); none calls the network.
 """
 
+import logging
+import threading
+import time
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
 
 
 class ClassifierUnavailable(Exception):
@@ -37,6 +42,38 @@ class Classifier(Protocol):
 @cache
 def _loaded(path: str) -> Classifier:
     return import_string(path)()
+
+
+def warm_up() -> None:
+    """Load every configured classifier's model now rather than at the first comment."""
+    started = time.perf_counter()
+    for path in settings.MODERATION_CLASSIFIERS:
+        classifier = _loaded(path)
+        if hasattr(classifier, "warm_up"):
+            classifier.warm_up()
+    logger.info(
+        "moderation classifiers loaded in %.1f s", time.perf_counter() - started
+    )
+
+
+_warming: threading.Thread | None = None
+_warming_lock = threading.Lock()
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Start warm_up() in a thread, once per process; return that thread.
+
+    The process goes on starting meanwhile; a comment scored before the thread
+    is done waits for the same load (Python imports a module once).
+    """
+    global _warming
+    with _warming_lock:
+        if _warming is None:
+            _warming = threading.Thread(
+                target=warm_up, name="warm-up-classifiers", daemon=True
+            )
+            _warming.start()
+        return _warming
 
 
 def score_all(text: str) -> dict[str, Score]:

@@ -278,10 +278,19 @@ class ToxicityClassifier:
 
     @cached_property
     def _predict(self):
-        # Loading scikit-learn takes seconds: only when the first comment comes.
+        # Loading scikit-learn takes seconds: serving processes call warm_up()
+        # as they start (see moderation.apps), anything else on first use.
         from profanity_check import predict_prob
 
         return predict_prob
+
+    @property
+    def loaded(self) -> bool:
+        return "_predict" in self.__dict__
+
+    def warm_up(self) -> None:
+        """Load the model and score once, so the first comment pays nothing."""
+        self._predict(["warm up"])
 
     @cached_property
     def model(self) -> str:
