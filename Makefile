@@ -28,6 +28,8 @@ help:
 install: .venv/.installed
 
 run: export DEBUG ?= 1
+# Links in e-mails point at the address the site is served on.
+run: export SITE_URL ?= http://$(BIND)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
