@@ -9,3 +9,12 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("agora")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _no_broker_in_process(sender, source, **kwargs) -> None:
+    # Without a broker tasks run in-process and no message leaves it; an empty
+    # URL would still make kombu warn on the first task that it falls back to
+    # localhost. The in-memory transport, named in full, says what happens.
+    if source.task_always_eager and not source.broker_url:
+        source.broker_url = "memory://localhost/"

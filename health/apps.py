@@ -1,9 +1,15 @@
 import logging
+import os
+import sys
 
 from django.apps import AppConfig
 from django.conf import settings
 
 logger = logging.getLogger("agora")
+
+# Set once the note below is logged; runserver's autoreloaded children inherit
+# it and stay quiet.
+_SAID = "AGORA_TASKS_IN_PROCESS_SAID"
 
 
 class HealthConfig(AppConfig):
@@ -13,7 +19,11 @@ class HealthConfig(AppConfig):
     verbose_name = "Health"
 
     def ready(self) -> None:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
+        # Said where the site is served, once: migrate, seed_demo and the
+        # other commands run in-process too, but there it changes nothing.
+        serving = sys.argv[1:2] == ["runserver"] or "gunicorn.arbiter" in sys.modules
+        if settings.CELERY_TASK_ALWAYS_EAGER and serving and not os.environ.get(_SAID):
+            os.environ[_SAID] = "1"
             logger.info(
                 "CELERY_BROKER_URL is unset: background tasks run in-process "
                 "(no worker needed)."
