@@ -4,10 +4,15 @@ import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
-from .api import API_PREFIX, DATABASE_RETRY_AFTER_SECONDS, database_unavailable
+from .api import (
+    API_PREFIX,
+    DATABASE_RETRY_AFTER_SECONDS,
+    database_unavailable,
+    error_response,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,20 +52,23 @@ class ApiBodyLimitMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(API_PREFIX):
             if not request.META.get("HTTP_AUTHORIZATION", "").isascii():
-                return JsonResponse(
-                    {"detail": "Invalid token header: it must be plain ASCII."},
-                    status=401,
+                return error_response(
+                    401,
+                    "authentication_failed",
+                    "Invalid token header: it must be plain ASCII.",
                     headers={"WWW-Authenticate": "Token"},
                 )
             try:
                 length = int(request.headers.get("Content-Length") or 0)
             except ValueError:
-                return JsonResponse({"detail": "Content-Length is not a number."},
-                                    status=400)  # fmt: skip
+                return error_response(
+                    400, "parse_error", "Content-Length is not a number."
+                )
             if length > settings.API_MAX_BODY_BYTES:
-                return JsonResponse(
-                    {"detail": f"The request body is {length:,} bytes; the limit is "
-                               f"{settings.API_MAX_BODY_BYTES:,}."},
-                    status=413,
-                )  # fmt: skip
+                return error_response(
+                    413,
+                    "request_too_large",
+                    f"The request body is {length:,} bytes; the limit is "
+                    f"{settings.API_MAX_BODY_BYTES:,}.",
+                )
         return self.get_response(request)

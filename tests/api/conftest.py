@@ -1,4 +1,7 @@
-"""Clients for the API as a mobile app holds them: a real token per device."""
+"""Clients for the API as a mobile app holds them: a real token per device, and
+what every error answer is checked for."""
+
+import json
 
 import pytest
 from rest_framework.test import APIClient
@@ -39,3 +42,38 @@ def as_user():
         return client
 
     return _as
+
+
+ERROR_TYPES = {"validation_error", "client_error", "server_error"}
+
+
+def api_errors(response, status: int) -> list[dict]:
+    """The errors of an error answer, after checking its status and its one shape:
+    {"type": ..., "errors": [{"code", "detail", "attr"}, ...]}."""
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith("application/json")
+    body = json.loads(response.content)
+    assert set(body) == {"type", "errors"}, body
+    assert body["type"] in ERROR_TYPES
+    assert body["type"] == ("server_error" if status >= 500 else body["type"])
+    assert body["errors"], "an error names the problem"
+    for error in body["errors"]:
+        assert set(error) == {"code", "detail", "attr"}, error
+        assert error["code"]
+        assert error["detail"]
+    return body["errors"]
+
+
+def error_codes(response, status: int) -> list[str]:
+    return [e["code"] for e in api_errors(response, status)]
+
+
+def error_attrs(response, status: int = 400) -> list[str | None]:
+    """The fields a 400 names, each once, in order."""
+    assert json.loads(response.content).get("type") == "validation_error"
+    return list(dict.fromkeys(e["attr"] for e in api_errors(response, status)))
+
+
+def error_detail(response, status: int) -> str:
+    """Every message of an error answer, as one text."""
+    return " ".join(e["detail"] for e in api_errors(response, status))

@@ -13,7 +13,14 @@ from accounts.models import User
 from accounts.ratelimit import parse_rate
 from comments.models import Comment
 from moderation.models import Flag
-from tests.api.conftest import API, json_client
+from tests.api.conftest import (
+    API,
+    api_errors,
+    error_attrs,
+    error_codes,
+    error_detail,
+    json_client,
+)
 from tests.comments.helpers import add_comment
 from tests.factories import PASSWORD, ArticleFactory, UserFactory
 from tests.html_safety import unsafe_parts
@@ -38,14 +45,6 @@ def all_ids(results: list) -> set[int]:
         found.add(comment["id"])
         found |= all_ids(comment["replies"])
     return found
-
-
-def assert_json_error(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    assert response.headers["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert body, "an error names the problem"
-    return body
 
 
 # --- Hidden comments (IDOR) --------------------------------------------------------
@@ -92,10 +91,9 @@ def test_a_reply_to_a_hidden_comment_is_refused_like_one_to_no_comment(
     ]
 
     for answer in answers:
-        assert_json_error(answer, 400)
+        assert error_attrs(answer) == ["parent"]
     # A hidden parent, here or on another article, reads like a missing one.
     assert answers[0].json() == answers[1].json() == answers[2].json()
-    assert list(answers[0].json()) == ["parent"]
     assert Comment.objects.count() == 2
 
 
@@ -257,8 +255,9 @@ def test_a_body_over_the_limit_is_a_413_in_json(as_user, anon, article, reader):
         (anon, f"{API}/auth/token/"),
         (anon, f"{API}/auth/register/"),
     ]:
-        detail = assert_json_error(raw_post(client, url, body), 413)["detail"]
-        assert "limit" in detail
+        response = raw_post(client, url, body)
+        assert "limit" in error_detail(response, 413)
+        assert error_codes(response, 413) == ["request_too_large"]
     assert not Comment.objects.exists()
 
 
@@ -275,7 +274,8 @@ def test_a_body_over_the_limit_is_a_413_in_json(as_user, anon, article, reader):
 def test_deeply_nested_json_is_a_400_never_a_500(as_user, article, reader, body):
     response = raw_post(as_user(reader), comments_url(article), body)
 
-    assert "JSON parse error" in assert_json_error(response, 400)["detail"]
+    assert "JSON parse error" in error_detail(response, 400)
+    assert error_codes(response, 400) == ["parse_error"]
 
 
 def test_json_nested_a_little_is_read_as_usual(as_user, article, reader):
@@ -303,7 +303,7 @@ def test_json_nested_a_little_is_read_as_usual(as_user, article, reader):
 def test_malformed_json_is_a_400(as_user, article, reader, body, content_type):
     response = raw_post(as_user(reader), comments_url(article), body, content_type)
 
-    assert_json_error(response, 400)
+    api_errors(response, 400)
     assert not Comment.objects.exists()
 
 
@@ -312,7 +312,7 @@ def test_a_key_given_twice_is_refused_rather_than_guessed(as_user, article, read
         as_user(reader), comments_url(article), '{"body": "one", "body": "two"}'
     )
 
-    assert "appears twice" in assert_json_error(response, 400)["detail"]
+    assert "appears twice" in error_detail(response, 400)
     assert not Comment.objects.exists()
 
 
@@ -326,7 +326,7 @@ def test_odd_but_wellformed_json_is_a_400_naming_the_problem(
 ):
     response = raw_post(as_user(reader), comments_url(article), body)
 
-    assert_json_error(response, 400)
+    api_errors(response, 400)
     assert not Comment.objects.exists()
 
 
@@ -342,7 +342,8 @@ def test_odd_but_wellformed_json_is_a_400_naming_the_problem(
 def test_a_body_that_is_not_json_is_a_415(as_user, article, reader, body, content_type):
     response = raw_post(as_user(reader), comments_url(article), body, content_type)
 
-    assert "Unsupported media type" in assert_json_error(response, 415)["detail"]
+    assert "Unsupported media type" in error_detail(response, 415)
+    assert error_codes(response, 415) == ["unsupported_media_type"]
 
 
 def test_multipart_bodies_are_a_415(as_user, article, reader):
@@ -351,7 +352,7 @@ def test_multipart_bodies_are_a_415(as_user, article, reader):
 
     response = client.post(comments_url(article), {"body": "Hello"})
 
-    assert_json_error(response, 415)
+    api_errors(response, 415)
 
 
 @pytest.mark.parametrize(
@@ -363,7 +364,7 @@ def test_multipart_bodies_are_a_415(as_user, article, reader):
 def test_an_id_beyond_any_integer_column_is_a_404(as_user, moderator, method, url):
     response = getattr(as_user(moderator), method)(url, {"value": 1, "reason": "x"})
 
-    assert_json_error(response, 404)
+    api_errors(response, 404)
 
 
 def test_a_parent_id_beyond_any_integer_column_is_a_400(as_user, article, reader):
@@ -371,7 +372,7 @@ def test_a_parent_id_beyond_any_integer_column_is_a_400(as_user, article, reader
         comments_url(article), {"body": "Hi", "parent": 10**30}
     )
 
-    assert list(assert_json_error(response, 400)) == ["parent"]
+    assert error_attrs(response) == ["parent"]
 
 
 @pytest.mark.parametrize(
@@ -381,7 +382,7 @@ def test_a_parent_id_beyond_any_integer_column_is_a_400(as_user, article, reader
 def test_a_garbled_token_header_is_a_401(anon, header):
     response = anon.get(f"{API}/me/", HTTP_AUTHORIZATION=header)
 
-    assert_json_error(response, 401)
+    api_errors(response, 401)
 
 
 # --- Errors are JSON ---------------------------------------------------------------
@@ -402,7 +403,7 @@ def test_a_garbled_token_header_is_a_401(anon, header):
 def test_errors_are_json_with_a_message(anon, method, url, status):
     response = getattr(anon, method)(url)
 
-    assert "detail" in assert_json_error(response, status)
+    assert error_detail(response, status)
 
 
 def test_a_session_without_its_csrf_token_is_refused_in_json(article, reader):
@@ -412,8 +413,8 @@ def test_a_session_without_its_csrf_token_is_refused_in_json(article, reader):
     forged = browser.post(comments_url(article), {"body": "From another site"})
     profile = browser.patch(f"{API}/me/", {"display_name": "Owned"})
 
-    assert "CSRF" in assert_json_error(forged, 403)["detail"]
-    assert "CSRF" in assert_json_error(profile, 403)["detail"]
+    assert "CSRF" in error_detail(forged, 403)
+    assert "CSRF" in error_detail(profile, 403)
     assert browser.get(f"{API}/me/").status_code == 200  # reading needs no token
     assert not Comment.objects.exists()
 
@@ -437,7 +438,7 @@ def test_an_unreachable_database_is_a_503_in_json(anon, article):
     with mock.patch("comments.selectors.discussion_page", side_effect=outage):
         response = anon.get(comments_url(article))
 
-    assert_json_error(response, 503)
+    assert error_codes(response, 503) == ["unavailable"]
     assert int(response.headers["Retry-After"]) > 0
 
 
