@@ -57,11 +57,18 @@ ACCOUNTS = [
 ]
 
 
-def seed_publication(say: Callable[[str], None]) -> list[Article]:
-    """Create what is missing of the demo publication; return its articles."""
+def seed_publication(
+    say: Callable[[str], None], say_password: Callable[[str], None] | None = None
+) -> list[Article]:
+    """Create what is missing of the demo publication; return its articles.
+
+    New accounts' passwords go to `say_password` (by default `say`).
+    """
     editor = None
     for username, display_name, email, group_name in ACCOUNTS:
-        user = _account(say, username, display_name, email, group_name)
+        user = _account(
+            say, say_password or say, username, display_name, email, group_name
+        )
         editor = editor or user
     topics = {
         slug: Topic.objects.get_or_create(
@@ -91,6 +98,7 @@ def seed_publication(say: Callable[[str], None]) -> list[Article]:
 
 def _account(
     say: Callable[[str], None],
+    say_password: Callable[[str], None],
     username: str,
     display_name: str,
     email: str,
@@ -110,5 +118,7 @@ def _account(
     user.set_password(password)
     user.save()
     user.groups.add(Group.objects.get(name=group_name))
-    say(f"Demo {group_name[:-1].lower()}: username {username!r}, password {password!r}")
+    say_password(
+        f"Demo {group_name[:-1].lower()}: username {username!r}, password {password!r}"
+    )
     return user

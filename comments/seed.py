@@ -77,11 +77,15 @@ def _readers() -> list[User]:
 def seed_discussions(articles: list[Article], say: Callable[[str], None]) -> None:
     """Add the demo discussion to each demo article that has no comments yet."""
     readers = _readers()
-    added = 0
+    added = discussions = there = 0
     for article in articles:
         script = DISCUSSIONS.get(article.slug)
-        if not script or Comment.objects.filter(article=article).exists():
+        if not script:
             continue
+        if Comment.objects.filter(article=article).exists():
+            there += 1
+            continue
+        discussions += 1
         posted: list[Comment] = []
         start = article.published_at + timedelta(hours=1)
         for n, (who, body, answers) in enumerate(script):
@@ -95,4 +99,7 @@ def seed_discussions(articles: list[Article], say: Callable[[str], None]) -> Non
                 )
             )
         added += len(posted)
-    say(f"Demo comments: {added} added.")
+    say(
+        f"Demo comments: {added} added to {discussions} discussions, "
+        f"{there} already there."
+    )

@@ -2,6 +2,8 @@
 a moderator. Running it again changes nothing; existing accounts keep passwords.
 """
 
+import time
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -14,7 +16,25 @@ class Command(BaseCommand):
     help = "Load demo articles, discussions, a moderation queue and staff (idempotent)."
 
     @transaction.atomic
-    def handle(self, *args, **options) -> None:
-        articles = seed_publication(self.stdout.write)
-        seed_discussions(articles, self.stdout.write)
-        seed_queue(articles, self.stdout.write)
+    def handle(self, *args, verbosity: int, **options) -> None:
+        started = time.perf_counter()
+        # Passwords are shown once, when an account is made, so even at
+        # verbosity 0; progress only above it.
+        say = self._say if verbosity >= 1 else _quiet
+        articles = seed_publication(say, say_password=self._say)
+        seed_discussions(articles, say)
+        say(
+            "Demo moderation queue: seeding (a first run loads the toxicity "
+            "model, a few seconds)…"
+        )
+        seed_queue(articles, say)
+        say(f"Demo site ready in {time.perf_counter() - started:.1f} s.")
+
+    def _say(self, line: str) -> None:
+        # Flushed line by line: under make or a log the output is a pipe.
+        self.stdout.write(line)
+        self.stdout.flush()
+
+
+def _quiet(line: str) -> None:
+    pass
