@@ -35,7 +35,12 @@ class ArticleDetailSerializer(ArticleListSerializer):
     parameters=[
         OpenApiParameter("topic", OpenApiTypes.STR, description="A topic's slug."),
         OpenApiParameter("search", OpenApiTypes.STR,
-                         description="Words in the title or standfirst."),
+                         description="Words in the title or standfirst (the "
+                                     "first 100 characters count)."),
+        OpenApiParameter("cursor", OpenApiTypes.STR,
+                         description="The next page: the cursor in `next`, as "
+                                     "given. One the site did not hand out is a "
+                                     "400 with attr `cursor`."),
     ],
 )  # fmt: skip
 class ArticleList(generics.ListAPIView):

@@ -281,7 +281,9 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON only, refusing duplicate keys and deep nesting with a 400.
     "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-standardized-errors' schema, fitted to our handler: every error answer
+    # is documented in the shape the handler gives.
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -305,10 +307,30 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # drf-standardized-errors' copy of the enum hook, which leaves each
+    # operation's error attrs alone, and a name for each choice set of error
+    # types and codes so no two components collide.
     "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "core.openapi.add_error_responses",
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
     ],
+    "ENUM_NAME_OVERRIDES": {
+        **{
+            name: f"drf_standardized_errors.openapi_serializers.{name}.choices"
+            for name in [
+                "ValidationErrorEnum",
+                "ClientErrorEnum",
+                "ServerErrorEnum",
+                *(
+                    f"ErrorCode{s}Enum"
+                    for s in (401, 403, 404, 405, 406, 415, 429, 500)
+                ),
+            ]
+        },
+        **{
+            name: f"core.openapi.{name}.choices"
+            for name in (f"ErrorCode{s}Enum" for s in (409, 413, 503))
+        },
+    },
 }
 
 # --- Moderation -----------------------------------------------------------------------

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from comments.api import CommentSerializer
 from comments.models import Comment
+from core import openapi
 from core.pagination import CursorPage
 
 from . import selectors, services
@@ -50,7 +51,7 @@ class CommentFlags(APIView):
     @extend_schema(
         summary="Flag a comment for the moderators (once per reader)",
         request=FlagSerializer,
-        responses={201: FlagAnswer},
+        responses={201: FlagAnswer, 409: openapi.CONFLICT},
     )
     def post(self, request, pk: int):
         # A comment the reader may not see answers exactly like a missing one.
@@ -88,8 +89,17 @@ class QueueCommentSerializer(CommentSerializer):
 
 @extend_schema(
     summary="Comments waiting for a moderator, oldest first",
-    parameters=[OpenApiParameter("status", OpenApiTypes.STR,
-                                 enum=["held", "pending", "flagged"])],
+    parameters=[
+        OpenApiParameter("status", OpenApiTypes.STR,
+                         enum=["held", "pending", "flagged"],
+                         description="Only these: held by a rule, pending a "
+                                     "decision, or published and flagged. "
+                                     "Omitted: all three."),
+        OpenApiParameter("cursor", OpenApiTypes.STR,
+                         description="The next page: the cursor in `next`, as "
+                                     "given. One the site did not hand out is a "
+                                     "400 with attr `cursor`."),
+    ],
 )  # fmt: skip
 class Queue(generics.ListAPIView):
     permission_classes = [IsModerator]
