@@ -294,7 +294,7 @@ def _measure_reply(article, parent, author) -> None:
 
     def post():
         return comment_post(
-            article=article, author=author, body=next(texts), parent=parent
+            article=article, author=author, body=next(texts), parent_id=parent.pk
         )
 
     with override_settings(COMMENT_THROTTLE_RATE="100000/minute"), _quiet_tasks():

@@ -217,29 +217,16 @@ class ArticleComments(APIView):
         article = _published(slug)
         data = PostCommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        parent = None
-        if parent_id := data.validated_data.get("parent"):
-            # A comment the poster may not see answers exactly like a missing one.
-            parent = Comment.objects.visible_to(request.user).filter(pk=parent_id)
-            parent = parent.first()
-            if parent is None:
-                raise ValidationError({"parent": "That comment does not exist."})
         comment = services.comment_post(
             article=article,
             author=request.user,
             body=data.validated_data["body"],
-            parent=parent,
+            parent_id=data.validated_data.get("parent"),
             ip_address=request.META.get("REMOTE_ADDR"),
             idempotency_key=(request.headers.get("Idempotency-Key") or "")[:200]
             or None,
         )
-        try:
-            shown = selectors.comment_for_reader(pk=comment.pk, user=request.user)
-        except Comment.DoesNotExist:
-            # Moderation already rejected it (tasks run in-process, or a quick
-            # worker): answer with the comment as it was saved.
-            shown = comment
-            shown.my_vote = 0
+        shown = selectors.comment_as_posted(comment=comment, user=request.user)
         return Response(
             CommentSerializer(shown, context={"request": request}).data,
             status=status.HTTP_201_CREATED,

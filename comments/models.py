@@ -23,12 +23,15 @@ def path_segment(comment_id: int) -> str:
 
 class CommentQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CommentQuerySet":
-        """Approved comments, plus the reader's own that wait for moderation."""
+        """Approved comments, plus the reader's own in every status.
+
+        The author is never told "not found" about what they wrote: a comment
+        waiting, rejected or marked spam shows them where it stands (a
+        shadowed one looks published to them, and to nobody else).
+        """
         visible = Q(status=Comment.Status.APPROVED)
         if user is not None and user.is_authenticated:
-            visible |= Q(
-                author=user, status__in=[Comment.Status.PENDING, Comment.Status.HELD]
-            ) | Q(author=user, shadowed=True)
+            visible |= Q(author=user)
         return self.filter(visible)
 
     def in_thread_order(self) -> "CommentQuerySet":
@@ -139,8 +142,24 @@ class Comment(models.Model):
         return self.Status.APPROVED if self.shadowed else self.status
 
     @property
+    def standing_for_author(self) -> str | None:
+        """What its author is told of where it stands; None once published or
+        deleted."""
+        if self.is_deleted:
+            return None
+        return _STANDING.get(self.status_for_author)
+
+    @property
     def tree_parent_path(self) -> str:
         return self.path[:-PATH_STEP]
+
+
+_STANDING = {
+    Comment.Status.PENDING: "Awaiting moderation",
+    Comment.Status.HELD: "Awaiting moderation",
+    Comment.Status.REJECTED: "Not published: rejected in moderation",
+    Comment.Status.SPAM: "Not published: marked as spam",
+}
 
 
 class Vote(models.Model):

@@ -20,6 +20,7 @@ from articles.models import Article
 from core import pagination
 from core.exceptions import InvalidCursor
 
+from . import rights
 from .models import PATH_STEP, Comment, CommentQuerySet, Vote
 
 SORTS = ("oldest", "newest", "top")
@@ -89,24 +90,23 @@ def _ordered(queryset: CommentQuerySet, sort: str, cursor: str | None):
 def mark_for_reader(comments: list[Comment], user, article: Article) -> None:
     """Work out once, in Python, what the template asks of each comment.
 
-    What the reader may do with it, and its links: the comment routes all live
-    under one prefix, so no URL is reversed per comment.
+    What the reader may do with it (the rights in `rights`, the same the
+    services enforce), what its author is told of its standing, and its links:
+    the comment routes all live under one prefix, so no URL is reversed per
+    comment.
     """
     now = timezone.now()
-    window = settings.COMMENT_EDIT_WINDOW
-    uid = user.pk if user is not None and user.is_authenticated else None
-    accepts = article.accepts_comments
     prefix = reverse("comments:permalink", args=[0]).removesuffix("0/")
     article_url = article.get_absolute_url()
     for c in comments:
         c.article = article  # no query per comment for links
-        c.is_mine = uid is not None and c.author_id == uid
-        live = not c.is_deleted
-        c.can_change = c.is_mine and live and now - c.created_at < window
-        c.can_reply = accepts and live
-        c.can_vote = (
-            uid is not None and not c.is_mine and live and c.status == "approved"
-        )
+        c.is_mine = rights.is_author(c, user)
+        c.can_delete = rights.change_refusal(c, user, "delete", now=now) is None
+        c.can_edit = rights.change_refusal(c, user, "edit", now=now) is None
+        c.can_reply = rights.reply_refusal(c, user, article) is None
+        c.can_vote = rights.react_refusal(c, user, "vote") is None
+        c.can_flag = rights.react_refusal(c, user, "flag") is None
+        c.standing = c.standing_for_author if c.is_mine else None
         c.actions_url = f"{prefix}{c.pk}/"
         c.link = f"{article_url}?thread={c.root_id}#comment-{c.pk}"
 
@@ -246,8 +246,23 @@ def _ancestors(reply: Comment, after_path: str) -> list[str]:
 
 def comment_for_reader(*, pk: int, user) -> Comment:
     """One comment as `user` sees it, with their vote; DoesNotExist if hidden."""
+    return _one(Comment.objects.visible_to(user), pk=pk, user=user)
+
+
+def comment_as_posted(*, comment: Comment, user) -> Comment:
+    """A comment just saved, read afresh, as its author sees it.
+
+    A guest has no identity a later read would know them by: this is the one
+    time they are shown their own comment, in the answer to their post.
+    """
+    posted = _one(Comment.objects.all(), pk=comment.pk, user=user)
+    posted.standing = posted.standing_for_author
+    return posted
+
+
+def _one(queryset: CommentQuerySet, *, pk: int, user) -> Comment:
     comment = (
-        _with_my_vote(Comment.objects.visible_to(user), user)
+        _with_my_vote(queryset, user)
         .select_related("article", "author", "parent__author")
         .get(pk=pk)
     )

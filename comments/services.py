@@ -8,10 +8,9 @@ F() updates inside it.
 import hashlib
 import hmac
 import unicodedata
-from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,7 +20,9 @@ from accounts.models import User
 from articles.models import Article
 from core.exceptions import RateLimited
 from core.tasks import enqueue_on_commit
+from core.text import normalise
 
+from . import rights
 from .cache import discussion_changed
 from .markdown import render_comment
 from .models import MAX_DEPTH, ArticleSubscription, Comment, Vote, path_segment
@@ -29,7 +30,9 @@ from .signals import comment_posted
 from .tasks import notify_comment_approved
 
 MAX_BODY = 5000
-DUPLICATE_WINDOW = timedelta(minutes=5)
+# A repeat is looked for among the author's latest comments in the window.
+DUPLICATE_LOOKBACK = 50
+CROSS_POST_MIN_WORDS = 5
 _ALLOWED_CONTROLS = {"\n", "\t"}
 
 
@@ -62,40 +65,19 @@ def hash_address(ip_address: str | None) -> str:
     return hmac.new(key, ip_address.encode(), hashlib.sha256).hexdigest()
 
 
-def _check_can_post(*, article: Article, author: User | None, guest_email: str) -> None:
-    if not article.accepts_comments:
-        raise ValidationError("Comments on this article are closed.")
-    if author is not None and author.is_banned:
-        until = (
-            "permanently"
-            if author.ban_is_permanent
-            else f"until {author.banned_until:%d %B %Y %H:%M} UTC"
-        )
-        reason = f" Reason: {author.ban_reason}" if author.ban_reason else ""
-        raise PermissionDenied(
-            f"Your account is banned from commenting {until}.{reason}"
-        )
-    if author is None:
-        if not settings.GUEST_COMMENTS:
-            raise PermissionDenied("Sign in to comment.")
-        if not guest_email:
-            raise ValidationError({"guest_email": "Give an e-mail address to comment."})
-
-
-def _check_parent(*, parent: Comment, article: Article, author: User | None) -> None:
-    own = author is not None and parent.author_id == author.pk
-    visible = parent.status == Comment.Status.APPROVED or (
-        own and parent.status in {Comment.Status.PENDING, Comment.Status.HELD}
-    )
-    # A hidden comment looks exactly like a missing one, wherever it is.
-    if not visible:
+def _parent_for_reply(
+    parent_id: int | None, *, article: Article, author: User | None
+) -> Comment | None:
+    """The comment answered, read once and locked so a delete or a rejection
+    cannot slip in between the check and the save."""
+    if parent_id is None:
+        return None
+    parent = Comment.objects.select_for_update().filter(pk=parent_id).first()
+    if parent is None:
         raise ValidationError({"parent": "That comment does not exist."})
-    if parent.article_id != article.pk:
-        raise ValidationError({"parent": "That comment belongs to another article."})
-    if parent.is_deleted:
-        raise ValidationError(
-            {"parent": "That comment was deleted; it takes no replies."}
-        )
+    if refusal := rights.reply_refusal(parent, author, article):
+        raise refusal
+    return parent
 
 
 def _author_ident(author: User | None, guest_email: str) -> str:
@@ -103,21 +85,44 @@ def _author_ident(author: User | None, guest_email: str) -> str:
 
 
 def _check_duplicate(
-    *, article: Article, author: User | None, guest_email: str, body: str
+    *,
+    article: Article,
+    author: User | None,
+    guest_email: str,
+    parent_id: int | None,
+    text: str,
 ) -> None:
-    recent = Comment.objects.filter(
-        article=article,
-        body=body,
+    """Refuse the author's repeat of their own recent comment, folded alike.
+
+    Case, accents, punctuation and leetspeak do not make a text new. A short
+    text ("Agreed.", under CROSS_POST_MIN_WORDS words) repeats only as an
+    answer to the same comment; a longer one repeats anywhere, on any article
+    (the cross-posting spammer's habit).
+    """
+    folded = normalise(text)
+    earlier = Comment.objects.filter(
+        created_at__gte=timezone.now() - settings.COMMENT_DUPLICATE_WINDOW,
         deleted_at__isnull=True,
-        created_at__gte=timezone.now() - DUPLICATE_WINDOW,
     )
-    recent = (
-        recent.filter(author=author)
+    earlier = (
+        earlier.filter(author=author)
         if author is not None
-        else recent.filter(author__isnull=True, guest_email__iexact=guest_email)
+        else earlier.filter(author__isnull=True, guest_email=guest_email)
     )
-    if recent.exists():
-        raise ValidationError({"body": "You posted this same comment a moment ago."})
+    if len(folded.split()) < CROSS_POST_MIN_WORDS:
+        earlier = earlier.filter(article=article, parent_id=parent_id)
+    rows = earlier.select_related("article").only("body", "article__title")
+    for other in rows.order_by("-id")[:DUPLICATE_LOOKBACK]:
+        if normalise(other.body) == folded:
+            where = (
+                "here"
+                if other.article_id == article.pk
+                else f"on “{other.article.title}”"
+            )
+            raise ValidationError(
+                {"body": f"You already posted this same comment {where}."},
+                code="duplicate",
+            )
 
 
 def _place(comment: Comment, parent: Comment | None) -> None:
@@ -149,7 +154,7 @@ def comment_post(
     article: Article,
     author: User | None,
     body: str,
-    parent: Comment | None = None,
+    parent_id: int | None = None,
     guest_name: str = "",
     guest_email: str = "",
     ip_address: str | None = None,
@@ -157,7 +162,9 @@ def comment_post(
 ) -> Comment:
     """Save a comment or reply as pending and, after commit, hand it to moderation.
 
-    A repeated idempotency key from the same author returns the first comment.
+    `parent_id` names the comment answered; one the author may not see answers
+    exactly like a missing one. A repeated idempotency key from the same author
+    returns the first comment.
     """
     guest_name, guest_email = guest_name.strip(), guest_email.strip().lower()
     ident = _author_ident(author, guest_email)
@@ -168,15 +175,12 @@ def comment_post(
     )
     if key and (earlier := Comment.objects.filter(idempotency_key=key).first()):
         return earlier
-    _check_can_post(article=article, author=author, guest_email=guest_email)
-    if author is None and not guest_name:
-        raise ValidationError({"guest_name": "Give a name to comment as a guest."})
+    if refusal := rights.post_refusal(article, author, guest_name, guest_email):
+        raise refusal
     text = normalise_body(body)
-    if parent is not None:
-        # Read it afresh, locked, so a delete or rejection cannot slip in between.
-        parent = _locked(parent.pk)
-        _check_parent(parent=parent, article=article, author=author)
-    _check_duplicate(article=article, author=author, guest_email=guest_email, body=text)
+    parent = _parent_for_reply(parent_id, article=article, author=author)
+    _check_duplicate(article=article, author=author, guest_email=guest_email,
+                     parent_id=parent_id, text=text)  # fmt: skip
     ip_hash = hash_address(ip_address)
     if wait := ratelimit.hit(
         "comment", ident if author else ip_hash or ident, settings.COMMENT_THROTTLE_RATE
@@ -246,18 +250,6 @@ def comment_import(
     return comment
 
 
-def _check_own_and_in_window(comment: Comment, user: User, verb: str) -> None:
-    if not user.is_authenticated or comment.author_id != user.pk:
-        raise PermissionDenied(f"You can only {verb} your own comments.")
-    if comment.is_deleted:
-        raise ValidationError("That comment was deleted.")
-    if timezone.now() - comment.created_at > settings.COMMENT_EDIT_WINDOW:
-        minutes = int(settings.COMMENT_EDIT_WINDOW.total_seconds() // 60)
-        raise PermissionDenied(
-            f"Comments can be {verb}ed for {minutes} minutes after posting."
-        )
-
-
 def _is_counted(comment: Comment) -> bool:
     return comment.status == Comment.Status.APPROVED and comment.deleted_at is None
 
@@ -284,7 +276,8 @@ def _locked(comment_id: int) -> Comment:
 def comment_edit(*, comment: Comment, user: User, body: str) -> Comment:
     """Change the text within the edit window; the new revision is moderated again."""
     comment = _locked(comment.pk)
-    _check_own_and_in_window(comment, user, "edit")
+    if refusal := rights.change_refusal(comment, user, "edit"):
+        raise refusal
     text = normalise_body(body)
     if text == comment.body:
         return comment
@@ -303,7 +296,8 @@ def comment_edit(*, comment: Comment, user: User, body: str) -> Comment:
 def comment_delete(*, comment: Comment, user: User) -> Comment:
     """Take a comment back: its text is erased, its place in the thread stays."""
     comment = _locked(comment.pk)
-    _check_own_and_in_window(comment, user, "delete")
+    if refusal := rights.change_refusal(comment, user, "delete"):
+        raise refusal
     was_counted = _is_counted(comment)
     comment.deleted_at = timezone.now()
     comment.body = comment.body_html = ""
@@ -340,10 +334,8 @@ def comment_vote(*, comment: Comment, user: User, value: int) -> tuple[int, int]
     if value not in (1, -1, 0):
         raise ValidationError({"value": "A vote is 1, -1 or 0."})
     comment = _locked(comment.pk)
-    if comment.status != Comment.Status.APPROVED or comment.is_deleted:
-        raise ValidationError("Only published comments take votes.")
-    if comment.author_id == user.pk:
-        raise PermissionDenied("You cannot vote on your own comment.")
+    if refusal := rights.react_refusal(comment, user, "vote"):
+        raise refusal
     if wait := ratelimit.hit("vote", str(user.pk), settings.VOTE_THROTTLE_RATE):
         raise RateLimited(wait, "voting")
     vote = Vote.objects.filter(comment=comment, user=user).first()

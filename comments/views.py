@@ -22,7 +22,7 @@ from articles.models import Article
 from core.exceptions import InvalidCursor, RateLimited
 
 from . import cache as discussion_cache
-from . import notifications, selectors, services
+from . import notifications, rights, selectors, services
 from .forms import EditForm, comment_form_for
 from .models import ArticleSubscription, Comment
 
@@ -125,13 +125,22 @@ def _shared_discussion(request: HttpRequest, article: Article) -> tuple[dict, st
     return context, html
 
 
-def _post_failed(request, article, form, parent, status) -> HttpResponse:
+def _post_failed(request, article, form, parent_id, status) -> HttpResponse:
+    """The form again, with its errors, where the reader wrote it."""
+    parent = None
+    if parent_id is not None:
+        parent = (
+            Comment.objects.visible_to(request.user)
+            .filter(pk=parent_id, article=article)
+            .select_related("author")
+            .first()
+        )
     if request.htmx:
         response = render(
             request,
             "comments/_comment_form.html",
             {"form": form, "article": article, "parent": parent},
-        )
+        )  # 200: htmx swaps only successful answers
         target = f"#reply-form-{parent.pk}" if parent else "#comment-form"
         return reswap(retarget(response, target), "outerHTML")
     if parent is not None:
@@ -152,24 +161,18 @@ def _post_failed(request, article, form, parent, status) -> HttpResponse:
 @require_POST
 def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article_or_404(request, slug)
-    parent = None
-    if (parent_id := request.POST.get("parent", "")).isdigit():
-        parent = Comment.objects.filter(pk=int(parent_id)).first()
-    form = comment_form_for(
-        request.user, request.POST, parent_id=parent.pk if parent else None
-    )
+    raw_parent = request.POST.get("parent", "")
+    parent_id = int(raw_parent) if raw_parent.isdigit() else None
+    form = comment_form_for(request.user, request.POST, parent_id=parent_id)
     if not form.is_valid():
-        return _post_failed(request, article, form, parent, 400)
+        return _post_failed(request, article, form, parent_id, 400)
     data = form.cleaned_data
-    if data["parent"] and parent is None:
-        form.add_error(None, "The comment you answer does not exist.")
-        return _post_failed(request, article, form, None, 400)
     try:
         comment = services.comment_post(
             article=article,
             author=_reader(request),
             body=data["body"],
-            parent=parent,
+            parent_id=data["parent"],
             guest_name=data.get("guest_name", ""),
             guest_email=data.get("guest_email", ""),
             ip_address=_client_ip(request),
@@ -177,14 +180,14 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except RateLimited as exc:
         form.add_error(None, str(exc))
-        response = _post_failed(request, article, form, parent, 429)
+        response = _post_failed(request, article, form, parent_id, 429)
         response["Retry-After"] = str(exc.retry_after)
         return response
     except (ValidationError, PermissionDenied) as exc:
         _add_errors(form, exc)
-        return _post_failed(request, article, form, parent, 400)
+        return _post_failed(request, article, form, parent_id, 400)
     if request.htmx:
-        return _posted_fragment(request, article, comment, parent)
+        return _posted_fragment(request, article, comment)
     if comment.status != Comment.Status.APPROVED:
         messages.info(request, "Thanks: your comment is awaiting moderation.")
     return redirect(
@@ -203,12 +206,13 @@ def _add_errors(form, exc: Exception) -> None:
         form.add_error(None, message)
 
 
-def _posted_fragment(request, article, comment, parent) -> HttpResponse:
-    comment = selectors.comment_for_reader(pk=comment.pk, user=request.user)
+def _posted_fragment(request, article, comment: Comment) -> HttpResponse:
+    """The new comment in place, as its author sees it, and a fresh form."""
+    comment = selectors.comment_as_posted(comment=comment, user=request.user)
     html = render_to_string(
         "comments/_comment.html", {"c": comment, "article": article}, request
     )
-    if parent is None:
+    if comment.parent_id is None:
         html += render_to_string(
             "comments/_comment_form.html",
             {"form": comment_form_for(request.user), "article": article, "oob": True},
@@ -221,8 +225,8 @@ def _posted_fragment(request, article, comment, parent) -> HttpResponse:
 def reply_form(request: HttpRequest, pk: int) -> HttpResponse:
     parent = _visible_comment(request, pk)
     article = parent.article
-    if not article.accepts_comments:
-        raise Http404("Comments on this article are closed.")
+    if refusal := rights.reply_refusal(parent, request.user, article):
+        raise Http404(refusal.messages[0])
     form = comment_form_for(
         request.user, initial={"parent": parent.pk}, parent_id=parent.pk
     )

@@ -258,6 +258,8 @@ COMMENT_THROTTLE_RATE = env.str("COMMENT_THROTTLE_RATE", default="10/minute")
 VOTE_THROTTLE_RATE = env.str("VOTE_THROTTLE_RATE", default="60/minute")
 FLAG_THROTTLE_RATE = env.str("FLAG_THROTTLE_RATE", default="20/hour")
 COMMENT_EDIT_WINDOW = timedelta(minutes=env.int("COMMENT_EDIT_MINUTES", default=15))
+# An author's repeat of their own comment within this many days is refused.
+COMMENT_DUPLICATE_WINDOW = timedelta(days=env.int("COMMENT_DUPLICATE_DAYS", default=7))
 # Signed-out readers may comment with a name and an e-mail address; their first
 # comment is held for a moderator.
 GUEST_COMMENTS = env.bool("GUEST_COMMENTS", default=True)

@@ -4,7 +4,15 @@ from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
@@ -15,15 +23,16 @@ from comments.models import Comment
 
 from . import selectors, services
 from .models import (
+    Action,
     AuditEntry,
     BannedAccount,
     Flag,
     GuestBan,
     QueueItem,
+    RuleName,
     Term,
     Verdict,
 )
-from .rules import RULES
 
 
 def _count(queryset, field: str = "pk"):
@@ -83,19 +92,15 @@ class ReasonFilter(admin.SimpleListFilter):
     parameter_name = "rule"
 
     def lookups(self, request, model_admin):
-        names = [getattr(r, "__name__", "rule") for r in RULES]
-        return [(n, n.replace("_", " ")) for n in [*names, "policy", "classifier"]]
+        return RuleName.choices
 
     def queryset(self, request, queryset):
-        if not self.value():
+        if self.value() not in RuleName.values:
             return queryset
-        rule = (
-            self.value().removesuffix("s")
-            if self.value().endswith("_terms")
-            else (self.value())
+        found = Verdict.objects.filter(
+            comment=OuterRef("pk"), rule_names__contains=f" {self.value()} "
         )
-        rule = {"author_banned": "ban"}.get(rule, rule)
-        return queryset.filter(verdicts__reasons__contains=[{"rule": rule}]).distinct()
+        return queryset.filter(Exists(found))
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -103,12 +108,13 @@ class StateFilter(admin.SimpleListFilter):
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
-        return [("held", "Held"), ("pending", "Pending"), ("flagged", "Flagged")]
+        held, pending = Comment.Status.HELD, Comment.Status.PENDING
+        return [(held, "Held"), (pending, "Pending"), (selectors.FLAGGED, "Flagged")]
 
     def queryset(self, request, queryset):
-        if self.value() == "flagged":
+        if self.value() == selectors.FLAGGED:
             return queryset.filter(open_flags__gt=0)
-        if self.value() in {"held", "pending"}:
+        if self.value() in {Comment.Status.HELD, Comment.Status.PENDING}:
             return queryset.filter(status=self.value())
         return queryset
 
@@ -206,7 +212,9 @@ class QueueAdmin(admin.ModelAdmin):
         verdict = self._verdict(obj)
         if verdict is None:
             return (
-                "Not decided yet." if obj.status == "pending" else "Flagged by readers."
+                "Not decided yet."
+                if obj.status == Comment.Status.PENDING
+                else "Flagged by readers."
             )
         return format_html_join("<br>", "{}", ((r["reason"],) for r in verdict.reasons))
 
@@ -214,7 +222,7 @@ class QueueAdmin(admin.ModelAdmin):
     def rendered_body(self, obj: QueueItem) -> str:
         return format_html('<div class="comment-body">{}</div>', obj.body)
 
-    def _decide(self, request, queryset, action: str) -> None:
+    def _decide(self, request, queryset, action: Action) -> None:
         done = 0
         for comment in queryset:
             try:
@@ -225,20 +233,20 @@ class QueueAdmin(admin.ModelAdmin):
             except (PermissionDenied, ValidationError) as exc:
                 self.message_user(request, f"#{comment.pk}: {exc}", messages.WARNING)
         self.message_user(
-            request, f"{action.capitalize()}: {done} comment(s).", messages.SUCCESS
+            request, f"{action.label}: {done} comment(s).", messages.SUCCESS
         )
 
     @admin.action(description="Approve selected comments", permissions=["change"])
     def approve(self, request, queryset) -> None:
-        self._decide(request, queryset, "approve")
+        self._decide(request, queryset, Action.APPROVE)
 
     @admin.action(description="Reject selected comments", permissions=["change"])
     def reject(self, request, queryset) -> None:
-        self._decide(request, queryset, "reject")
+        self._decide(request, queryset, Action.REJECT)
 
     @admin.action(description="Mark selected comments as spam", permissions=["change"])
     def mark_spam(self, request, queryset) -> None:
-        self._decide(request, queryset, "spam")
+        self._decide(request, queryset, Action.SPAM)
 
     def _ban(self, request, queryset, *, days: int | None, shadow: bool) -> None:
         banned = set()

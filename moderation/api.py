@@ -107,15 +107,10 @@ class Queue(generics.ListAPIView):
     pagination_class = OldestFirstCursorPagination
 
     def get_queryset(self):
-
-        waiting = selectors.queue()
-        wanted = self.request.query_params.get("status")
-        if wanted in {"held", "pending"}:
-            waiting = waiting.filter(status=wanted)
-        elif wanted == "flagged":
-            waiting = waiting.filter(status="approved")
-        elif wanted:
+        wanted = self.request.query_params.get("status") or None
+        if wanted is not None and wanted not in selectors.QUEUE_STATES:
             raise ValidationError({"status": "Choose held, pending or flagged."})
+        waiting = selectors.queue(wanted)
         return (
             waiting.select_related("article", "author")
             .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at=None)),

@@ -17,6 +17,22 @@ class Action(models.TextChoices):
     SPAM = "spam", "Spam"
 
 
+class RuleName(models.TextChoices):
+    """The name each rule's findings record, and moderators filter by."""
+
+    SHADOW_BAN = "shadow_ban", "Author shadow-banned"
+    BAN = "ban", "Author banned"
+    GUEST_BAN = "guest_ban", "Guest address banned"
+    BANNED_TERM = "banned_term", "Banned term"
+    WATCHED_TERM = "watched_term", "Watched term"
+    LINKS = "links", "Too many links"
+    FIRST_COMMENT = "first_comment", "First comment"
+    TOXICITY = "toxicity", "Toxicity score"
+    SPAM = "spam", "Spam score"
+    POLICY = "policy", "Discussion policy"
+    CLASSIFIER = "classifier", "Could not be scored"
+
+
 class Term(models.Model):
     """A word or phrase that rejects (banned) or holds (watched) a comment."""
 
@@ -68,6 +84,9 @@ class Verdict(models.Model):
     policy = models.CharField(max_length=12)
     # [{"rule": "links", "action": "hold", "reason": "3 links (at most 2)"}, ...]
     reasons = models.JSONField(default=list)
+    # The rules that fired, space-separated and space-ended (" links spam "):
+    # a filter by rule that works on every database.
+    rule_names = models.CharField(max_length=300, blank=True, editable=False)
     # {"toxicity": {"score": 0.93, "model": "...", "version": "...", "signals": [...]}}
     scores = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -84,6 +103,10 @@ class Verdict(models.Model):
     def __str__(self) -> str:
         return f"{self.action} for comment {self.comment_id} r{self.revision}"
 
+    def save(self, *args, **kwargs) -> None:
+        self.rule_names = rule_names_of(self.reasons)
+        super().save(*args, **kwargs)
+
     @property
     def reason_text(self) -> str:
         return "; ".join(r["reason"] for r in self.reasons) or "No rule fired."
@@ -91,6 +114,11 @@ class Verdict(models.Model):
     def score_of(self, name: str) -> float | None:
         entry = self.scores.get(name)
         return entry["score"] if entry else None
+
+
+def rule_names_of(reasons: list[dict]) -> str:
+    names = sorted({r["rule"] for r in reasons})
+    return f" {' '.join(names)} " if names else ""
 
 
 class AuditEntryQuerySet(models.QuerySet):

@@ -4,32 +4,37 @@ when it fires, says what should happen and why, in a moderator's words."""
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment
-from core.text import contains_phrase, normalise
+from core.text import contains_phrase
 
 from .classifiers import Score
-from .models import Action, GuestBan, Term
+from .models import Action, GuestBan, RuleName, Term
 
 SEVERITY = {Action.APPROVE: 0, Action.HOLD: 1, Action.REJECT: 2, Action.SPAM: 3}
 _LINK = re.compile(r"https?://|www\.|mailto:", re.IGNORECASE)
-DUPLICATE_WINDOW = timedelta(days=7)
 
 
 @dataclass(frozen=True)
 class Finding:
-    rule: str
+    rule: RuleName
     action: Action
     reason: str
     shadow: bool = False
 
+    def __post_init__(self) -> None:
+        # Only names moderators can filter by: an unknown one fails at once.
+        object.__setattr__(self, "rule", RuleName(self.rule))
+
     def as_json(self) -> dict:
-        return {"rule": self.rule, "action": self.action.value, "reason": self.reason}
+        return {
+            "rule": str(self.rule),
+            "action": self.action.value,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -53,22 +58,22 @@ def author_banned(ctx: Context) -> Finding | None:
     author = ctx.comment.author
     if author is not None and author.is_shadow_banned:
         return Finding(
-            "shadow_ban",
+            RuleName.SHADOW_BAN,
             Action.REJECT,
             "The author is shadow-banned: only they see it.",
             shadow=True,
         )
     if author is not None and author.is_banned:
-        return Finding("ban", Action.REJECT, "The author is banned.")
+        return Finding(RuleName.BAN, Action.REJECT, "The author is banned.")
     email = ctx.comment.guest_email
     if author is None and email and GuestBan.objects.filter(email=email).exists():
         return Finding(
-            "guest_ban", Action.REJECT, f"The guest address {email} is banned."
+            RuleName.GUEST_BAN, Action.REJECT, f"The guest address {email} is banned."
         )
     return None
 
 
-def _term_rule(kind: str, action: Action, word: str) -> Rule:
+def _term_rule(kind: str, name: RuleName, action: Action, word: str) -> Rule:
     def rule(ctx: Context) -> Finding | None:
         hits = [
             t.phrase
@@ -78,14 +83,18 @@ def _term_rule(kind: str, action: Action, word: str) -> Rule:
         if not hits:
             return None
         listed = ", ".join(f"“{h}”" for h in hits[:5])
-        return Finding(f"{kind}_term", action, f"Contains {word} {listed}.")
+        return Finding(name, action, f"Contains {word} {listed}.")
 
     rule.__name__ = f"{kind}_terms"
     return rule
 
 
-banned_terms = _term_rule(Term.Kind.BANNED, Action.REJECT, "the banned term(s)")
-watched_terms = _term_rule(Term.Kind.WATCHED, Action.HOLD, "the watched term(s)")
+banned_terms = _term_rule(
+    Term.Kind.BANNED, RuleName.BANNED_TERM, Action.REJECT, "the banned term(s)"
+)
+watched_terms = _term_rule(
+    Term.Kind.WATCHED, RuleName.WATCHED_TERM, Action.HOLD, "the watched term(s)"
+)
 
 
 def too_many_links(ctx: Context) -> Finding | None:
@@ -94,27 +103,10 @@ def too_many_links(ctx: Context) -> Finding | None:
     links = len(_LINK.findall(ctx.comment.body))
     if links > limit:
         return Finding(
-            "links", Action.HOLD, f"Has {links} links; this discussion allows {limit}."
+            RuleName.LINKS,
+            Action.HOLD,
+            f"Has {links} links; this discussion allows {limit}.",
         )
-    return None
-
-
-def duplicate(ctx: Context) -> Finding | None:
-    comment = ctx.comment
-    mine = Comment.objects.exclude(pk=comment.pk).filter(
-        created_at__gte=timezone.now() - DUPLICATE_WINDOW, deleted_at__isnull=True
-    )
-    mine = (
-        mine.filter(author_id=comment.author_id)
-        if comment.author_id
-        else mine.filter(author__isnull=True, guest_email=comment.guest_email)
-    )
-    # Compare folded text: case and punctuation changes do not make it new.
-    for other in mine.only("body").order_by("-id")[:50]:
-        if normalise(other.body) == ctx.folded:
-            return Finding(
-                "duplicate", Action.REJECT, f"Repeats the author's comment #{other.pk}."
-            )
     return None
 
 
@@ -127,20 +119,20 @@ def first_comment(ctx: Context) -> Finding | None:
         if approved.filter(author_id=comment.author_id).exists():
             return None
         return Finding(
-            "first_comment",
+            RuleName.FIRST_COMMENT,
             Action.HOLD,
             "First comment from this account: a moderator looks once.",
         )
     if approved.filter(author__isnull=True, guest_email=comment.guest_email).exists():
         return None
     return Finding(
-        "first_comment",
+        RuleName.FIRST_COMMENT,
         Action.HOLD,
         "First comment from this guest address: a moderator looks once.",
     )
 
 
-def _score_rule(name: str, action: Action, words: str) -> Rule:
+def _score_rule(name: RuleName, action: Action, words: str) -> Rule:
     def rule(ctx: Context) -> Finding | None:
         score = ctx.scores.get(name)
         threshold = ctx.threshold(name)
@@ -153,15 +145,15 @@ def _score_rule(name: str, action: Action, words: str) -> Rule:
             f"{words} {score.score:.2f}, at or above {threshold:.2f}{why}.",
         )
 
-    rule.__name__ = name
+    rule.__name__ = str(name)
     return rule
 
 
-toxicity = _score_rule("toxicity", Action.HOLD, "Toxicity score")
-spam = _score_rule("spam", Action.SPAM, "Spam score")
+toxicity = _score_rule(RuleName.TOXICITY, Action.HOLD, "Toxicity score")
+spam = _score_rule(RuleName.SPAM, Action.SPAM, "Spam score")
 
 RULES: list[Rule] = [
-    author_banned, banned_terms, watched_terms, too_many_links, duplicate,
+    author_banned, banned_terms, watched_terms, too_many_links,
     first_comment, toxicity, spam,
 ]  # fmt: skip
 
@@ -169,13 +161,13 @@ RULES: list[Rule] = [
 def policy_finding(article: Article) -> Finding | None:
     if article.discussion_policy == Article.DiscussionPolicy.PREMODERATED:
         return Finding(
-            "policy",
+            RuleName.POLICY,
             Action.HOLD,
             "Every comment on this article waits for a moderator.",
         )
     if not article.accepts_comments:
         return Finding(
-            "policy", Action.HOLD, "The discussion closed before a decision."
+            RuleName.POLICY, Action.HOLD, "The discussion closed before a decision."
         )
     return None
 

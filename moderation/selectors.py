@@ -19,11 +19,25 @@ def pending_too_long(*, older_than: timedelta) -> list[tuple[int, int]]:
     return list(stale.order_by("id").values_list("id", "revision")[:1000])
 
 
-def queue() -> QuerySet:
-    """Comments waiting for a moderator: held, pending, or flagged and unreviewed."""
+FLAGGED = "flagged"
+# Why a comment waits: the machine held it, it is not decided yet, or readers
+# flagged a published comment.
+QUEUE_STATES = (Comment.Status.HELD, Comment.Status.PENDING, FLAGGED)
+
+
+def queue(state: str | None = None) -> QuerySet:
+    """Comments waiting for a moderator: held, pending, or flagged and unreviewed.
+
+    `state` (one of QUEUE_STATES) narrows it to one reason for waiting.
+    """
     flagged = Flag.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
-    return Comment.objects.filter(
+    waiting = Comment.objects.filter(
         Q(status__in=[Comment.Status.HELD, Comment.Status.PENDING])
         | Q(status=Comment.Status.APPROVED) & Exists(flagged),
         deleted_at__isnull=True,
     )
+    if state == FLAGGED:
+        return waiting.filter(status=Comment.Status.APPROVED)
+    if state is not None:
+        return waiting.filter(status=state)
+    return waiting

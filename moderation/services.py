@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts import ratelimit
 from accounts.models import MODERATORS_GROUP, User
+from comments import rights
 from comments.models import Comment
 from comments.services import comment_set_status
 from core.exceptions import Conflict, RateLimited
@@ -23,7 +24,7 @@ from core.text import normalise
 
 from . import rules, selectors
 from .classifiers import Score, score_all
-from .models import Action, AuditEntry, Flag, GuestBan, Term, Verdict
+from .models import Action, AuditEntry, Flag, GuestBan, RuleName, Term, Verdict
 from .signals import comment_decided
 
 logger = logging.getLogger(__name__)
@@ -150,7 +151,9 @@ def comment_hold_unscored(*, comment_id: int, revision: int, why: str) -> bool:
     if comment.revision != revision:
         return False
     finding = rules.Finding(
-        "classifier", Action.HOLD, f"Could not be scored ({why}); a person decides."
+        RuleName.CLASSIFIER,
+        Action.HOLD,
+        f"Could not be scored ({why}); a person decides.",
     )
     return _record(comment, Action.HOLD, False, [finding], {}) is not None
 
@@ -199,10 +202,8 @@ def flag_comment(*, comment: Comment, user: User, reason: str, note: str = "") -
     """Record a reader's flag; enough readers' flags hold the comment for review."""
     if reason not in Flag.Reason.values:
         raise ValidationError({"reason": "Choose spam, abuse, off_topic or other."})
-    if comment.author_id == user.pk:
-        raise PermissionDenied("You cannot flag your own comment.")
-    if comment.status != Comment.Status.APPROVED or comment.is_deleted:
-        raise ValidationError("Only published comments can be flagged.")
+    if refusal := rights.react_refusal(comment, user, "flag"):
+        raise refusal
     if wait := ratelimit.hit("flag", str(user.pk), settings.FLAG_THROTTLE_RATE):
         raise RateLimited(wait, "flagging")
     try:
@@ -223,17 +224,18 @@ def flag_comment(*, comment: Comment, user: User, reason: str, note: str = "") -
 
 
 def _hold_for_flags(comment: Comment, reasons: list[str]) -> None:
-    locked, before = comment_set_status(comment_id=comment.pk, status="held")
-    if before == "held":
+    held = Comment.Status.HELD
+    locked, before = comment_set_status(comment_id=comment.pk, status=held)
+    if before == held:
         return
     summary = ", ".join(f"{reasons.count(r)} × {r}" for r in sorted(set(reasons)))
     audit(
         comment=locked,
         actor=None,
-        action="hold",
+        action=Action.HOLD,
         reasons=[f"Flagged by {len(reasons)} readers ({summary})."],
         before=before,
-        after="held",
+        after=held,
     )
 
 

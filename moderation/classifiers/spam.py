@@ -14,7 +14,7 @@ from django.db.models import F
 
 from core.text import normalise
 
-from ..models import AuditEntry, SpamToken
+from ..models import Action, AuditEntry, SpamToken
 from . import Score
 
 DOCS = "__docs__"  # the row that counts documents rather than a word
@@ -72,7 +72,9 @@ def retrain() -> tuple[int, int]:
     """
     SpamToken.objects.all().delete()
     decided = (
-        AuditEntry.objects.filter(actor__isnull=False, action__in=["approve", "spam"])
+        AuditEntry.objects.filter(
+            actor__isnull=False, action__in=[Action.APPROVE, Action.SPAM]
+        )
         .exclude(comment=None)
         .select_related("comment")
         .order_by("comment_id", "-created_at")
@@ -83,6 +85,6 @@ def retrain() -> tuple[int, int]:
     counts = [0, 0]
     for entry in latest.values():
         if entry.comment.body:
-            learn(text=entry.comment.body, is_spam=entry.action == "spam")
-            counts[entry.action == "approve"] += 1
+            learn(text=entry.comment.body, is_spam=entry.action == Action.SPAM)
+            counts[entry.action == Action.APPROVE] += 1
     return counts[0], counts[1]

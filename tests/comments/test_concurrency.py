@@ -35,7 +35,7 @@ def test_eight_threads_replying_at_once_lose_nothing(article, settings):
                     article=article,
                     author=author,
                     body=f"{author.username} {i}",
-                    parent=target,
+                    parent_id=target.pk,
                 )
         except Exception as exc:
             errors.append(exc)

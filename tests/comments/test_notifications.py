@@ -25,7 +25,7 @@ def test_the_reply_email_goes_out_once_and_only_after_approval(
 
     with django_capture_on_commit_callbacks(execute=False) as pending_work:
         reply = comment_post(
-            article=article, author=other_reader, body="Why?", parent=thread
+            article=article, author=other_reader, body="Why?", parent_id=thread.pk
         )
     assert mail.outbox == []  # saved, not yet decided
 
@@ -51,7 +51,7 @@ def test_a_held_reply_sends_nothing_until_a_moderator_approves_it(
 ):
     article.discussion_policy = "premoderated"
     article.save()
-    reply = post(article=article, author=other_reader, body="Held", parent=thread)
+    reply = post(article=article, author=other_reader, body="Held", parent_id=thread.pk)
     assert reply.status == Comment.Status.HELD
     assert mail.outbox == []
 
@@ -64,10 +64,15 @@ def test_a_held_reply_sends_nothing_until_a_moderator_approves_it(
 def test_no_email_for_replying_to_yourself_or_with_the_preference_off(
     thread, article, reader, other_reader, post
 ):
-    post(article=article, author=reader, body="Adding to my own point", parent=thread)
+    post(
+        article=article,
+        author=reader,
+        body="Adding to my own point",
+        parent_id=thread.pk,
+    )
     reader.reply_emails = False
     reader.save()
-    post(article=article, author=other_reader, body="Replying", parent=thread)
+    post(article=article, author=other_reader, body="Replying", parent_id=thread.pk)
 
     assert mail.outbox == []
 
@@ -75,7 +80,7 @@ def test_no_email_for_replying_to_yourself_or_with_the_preference_off(
 def test_the_unsubscribe_link_turns_reply_emails_off(
     client, thread, article, reader, other_reader, post
 ):
-    post(article=article, author=other_reader, body="Reply one", parent=thread)
+    post(article=article, author=other_reader, body="Reply one", parent_id=thread.pk)
     message = mail.outbox[0]
     link = re.search(r"https?://[^/\s]+(/comments/unsubscribe/\S+/)", message.body)
     assert link, message.body
@@ -92,7 +97,7 @@ def test_the_unsubscribe_link_turns_reply_emails_off(
     assert done.status_code == 200
     reader.refresh_from_db()
     assert reader.reply_emails is False
-    post(article=article, author=other_reader, body="Reply two", parent=thread)
+    post(article=article, author=other_reader, body="Reply two", parent_id=thread.pk)
     assert len(mail.outbox) == 1
 
 

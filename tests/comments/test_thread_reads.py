@@ -95,20 +95,27 @@ def test_a_cursor_from_another_sort_or_made_up_is_refused(article, reader):
                 discussion_page(article=article, user=ANON, cursor=forged)
 
 
-def test_the_author_sees_their_pending_and_held_comments_and_nobody_else_does(
+def test_the_author_sees_their_own_comments_in_every_status_and_nobody_else_does(
     article, reader, other_reader
 ):
     shown = add_comment(article, other_reader)
     pending = add_comment(article, reader, status="pending")
     held = add_comment(article, reader, parent=shown, status="held")
-    add_comment(article, other_reader, status="rejected")
-    add_comment(article, other_reader, status="spam")
+    rejected = add_comment(article, reader, status="rejected")
+    spam = add_comment(article, reader, status="spam")
 
     mine = discussion_page(article=article, user=reader)
     theirs = discussion_page(article=article, user=other_reader)
 
-    assert ids(mine) == [shown.pk, pending.pk]
+    assert ids(mine) == [shown.pk, pending.pk, rejected.pk, spam.pk]
     assert [r.pk for r in mine.threads[0].replies] == [held.pk]
+    standing = {t.comment.pk: t.comment.standing for t in mine.threads}
+    assert standing == {
+        shown.pk: None,
+        pending.pk: "Awaiting moderation",
+        rejected.pk: "Not published: rejected in moderation",
+        spam.pk: "Not published: marked as spam",
+    }
     assert ids(theirs) == [shown.pk]
     assert theirs.threads[0].replies == []
     assert ids(discussion_page(article=article, user=ANON)) == [shown.pk]
@@ -118,7 +125,9 @@ def test_a_deleted_comment_keeps_its_replies_and_loses_its_text(
     post, article, reader, other_reader
 ):
     top = post(article=article, author=reader, body="I take it back")
-    reply = post(article=article, author=other_reader, body="too late", parent=top)
+    reply = post(
+        article=article, author=other_reader, body="too late", parent_id=top.pk
+    )
     comment_delete(comment=top, user=reader)
 
     thread = discussion_page(article=article, user=ANON).threads[0]

@@ -38,7 +38,7 @@ def test_the_worker_approves_a_reply_and_mails_the_parent_author_once(
 
     with transaction.atomic():
         reply = comment_post(
-            article=article, author=sam, body="They did in 1986.", parent=top
+            article=article, author=sam, body="They did in 1986.", parent_id=top.pk
         )
     assert wait_for(lambda: decided(reply.pk)).status == "approved"
     wait_for(lambda: Comment.objects.filter(pk=reply.pk, notified_at__isnull=False))

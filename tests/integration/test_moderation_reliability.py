@@ -62,7 +62,7 @@ def reply_to(parent: Comment, readers: list, numbers) -> list[Comment]:
             article=parent.article,
             author=readers[n % len(readers)],
             body=f"Reply {n:02d}: the licences lapse in spring anyway.",
-            parent=parent,
+            parent_id=parent.pk,
         )
         for n in numbers
     ]

@@ -100,15 +100,6 @@ def test_a_watched_term_holds(post, article, regular):
     assert rules_of(verdict) == ["watched_term"]
 
 
-def test_repeating_ones_own_comment_elsewhere_is_rejected_as_duplicate(post, regular):
-    post(article=ArticleFactory(), author=regular, body="Buy my course at once!")
-
-    comment, verdict = decided(post, ArticleFactory(), regular, "buy my COURSE at once")
-
-    assert comment.status == "rejected"
-    assert "duplicate" in rules_of(verdict)
-
-
 def test_premoderated_article_holds_even_a_clean_comment(post, regular):
     article = ArticleFactory(discussion_policy=Article.DiscussionPolicy.PREMODERATED)
 

@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from comments.models import Comment
 from moderation import services
-from moderation.models import AuditEntry
+from moderation.models import Action, AuditEntry, RuleName, Term
+from moderation.rules import Finding
 from tests.comments.helpers import add_comment
 from tests.factories import ArticleFactory, UserFactory
 
@@ -155,3 +156,32 @@ def test_moderators_see_the_banned_readers_and_lift_a_ban(mod_client):
     assert not comment.author.has_active_ban
     assert AuditEntry.objects.filter(action="unban").count() == 1
     assert comment.author.username not in mod_client.get(bans).content.decode()
+
+
+def test_the_reason_filter_finds_what_each_rule_recorded(
+    mod_client, post, regular, article, settings
+):
+    settings.MODERATION_LINK_LIMIT = 1
+    Term.objects.create(phrase="giveaway", kind=Term.Kind.WATCHED)
+    links = post(article=article, author=regular,
+                 body="See https://a.example and https://b.example")  # fmt: skip
+    watched = post(article=article, author=regular, body="A giveaway for all")
+    newcomer = post(article=article, author=UserFactory(), body="Hello, first time")
+
+    def listed(rule: str) -> set[int]:
+        page = mod_client.get(QUEUE, {"rule": rule})
+        assert page.status_code == 200
+        return {c.pk for c in page.context["cl"].result_list}
+
+    assert listed(RuleName.LINKS) == {links.pk}
+    assert listed(RuleName.WATCHED_TERM) == {watched.pk}
+    assert listed(RuleName.FIRST_COMMENT) == {newcomer.pk}
+    assert listed(RuleName.TOXICITY) == set()
+    choices = mod_client.get(QUEUE).content.decode()
+    for name in RuleName:
+        assert f"?rule={name.value}" in choices
+
+
+def test_a_finding_under_a_name_nobody_can_filter_by_fails_at_once():
+    with pytest.raises(ValueError, match="not a valid RuleName"):
+        Finding("too_many_links", Action.HOLD, "Has 3 links.")
