@@ -1,7 +1,6 @@
 """Accounts over the API: register, per-device tokens, and the signed-in reader."""
 
-from django.contrib.auth import authenticate, password_validation
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.auth import TokenAuthentication
 from knox.models import AuthToken
@@ -14,7 +13,7 @@ from core.api import ApiRateLimited
 
 from . import services
 from .models import User
-from .usernames import UsernameValidator, username_skeleton
+from .usernames import UsernameValidator
 
 
 class UserSerializer(serializers.ModelSerializer):
@@ -27,33 +26,13 @@ class UserSerializer(serializers.ModelSerializer):
 
 
 class RegisterSerializer(serializers.Serializer):
+    """The shapes only: the sign-up rules are `services.user_register`'s."""
+
     username = serializers.CharField(max_length=150, validators=[UsernameValidator()])
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, min_length=1, max_length=128)
     display_name = serializers.CharField(max_length=60, required=False,
                                          allow_blank=True, default="")  # fmt: skip
-
-    def validate_username(self, value: str) -> str:
-        if User.objects.filter(username_skeleton=username_skeleton(value)).exists():
-            raise serializers.ValidationError(
-                "That username is taken, or looks too much like one that is."
-            )
-        return value
-
-    def validate_email(self, value: str) -> str:
-        if User.objects.filter(email__iexact=value).exists():
-            raise serializers.ValidationError(
-                "An account with this e-mail address already exists."
-            )
-        return value.lower()
-
-    def validate(self, data: dict) -> dict:
-        candidate = User(username=data["username"], email=data["email"])
-        try:
-            password_validation.validate_password(data["password"], candidate)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
-        return data
 
 
 class LoginSerializer(serializers.Serializer):

@@ -3,10 +3,11 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.core.exceptions import ValidationError
 
 from . import services
 from .models import User
-from .usernames import UsernameValidator, username_skeleton
+from .usernames import UsernameValidator
 
 
 class SignupForm(forms.Form):
@@ -34,41 +35,24 @@ class SignupForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"]
-        if User.objects.filter(username_skeleton=username_skeleton(username)).exists():
-            raise forms.ValidationError(
-                "That username is taken, or looks too much like one that is.",
-                code="taken",
-            )
-        return username
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this e-mail address already exists; "
-                "sign in or reset your password.",
-                code="taken",
-            )
-        return email
-
     def clean(self) -> dict:
+        # The sign-up rules (a name or address taken, a weak password) are the
+        # service's; the form checks only that the two passwords agree.
         cleaned = super().clean()
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "The two passwords differ.")
-        elif p1:
-            candidate = User(
-                username=cleaned.get("username", ""),
-                email=cleaned.get("email", ""),
-                display_name=cleaned.get("display_name", ""),
-            )
-            try:
-                password_validation.validate_password(p1, candidate)
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
         return cleaned
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """Show the service's refusal beside the fields it names."""
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for field, errors in exc.error_dict.items():
+            name = {"password": "password1", "__all__": None}.get(field, field)
+            self.add_error(name if name in self.fields or name is None else None,
+                           errors)  # fmt: skip
 
 
 class ProfileForm(forms.ModelForm):

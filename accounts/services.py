@@ -1,6 +1,7 @@
 """Every write to accounts goes through here."""
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -8,18 +9,53 @@ from . import ratelimit
 from .models import User
 from .usernames import username_skeleton
 
+USERNAME_TAKEN = "That username is taken, or looks too much like one that is."
+EMAIL_TAKEN = (
+    "An account with this e-mail address already exists; sign in or reset your "
+    "password."
+)
+
+
+def _signup_errors(user: User, password: str | None) -> dict[str, list[str]]:
+    """Every sign-up rule at once, so the reader fixes everything in one go."""
+    errors: dict[str, list[str]] = {}
+    try:
+        user.full_clean(exclude=["password", "username_skeleton"],
+                        validate_unique=False, validate_constraints=False)  # fmt: skip
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if User.objects.filter(username_skeleton=username_skeleton(user.username)).exists():
+        errors.setdefault("username", []).append(USERNAME_TAKEN)
+    if User.objects.filter(email__iexact=user.email).exists():
+        errors.setdefault("email", []).append(EMAIL_TAKEN)
+    if password is not None:
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
+    return errors
+
 
 @transaction.atomic
 def user_register(
     *, username: str, email: str, password: str | None, display_name: str = ""
 ) -> User:
-    """Create a reader account after checking every rule the model knows."""
-    user = User(username=username, email=email, display_name=display_name.strip())
+    """Create a reader account, checking every sign-up rule: the one home of them.
+
+    Raises ValidationError naming each field at fault (`password` for the
+    password); pages and the API show these words as they are.
+    """
+    user = User(
+        username=username,
+        email=email.strip().lower(),
+        display_name=display_name.strip(),
+    )
+    if errors := _signup_errors(user, password):
+        raise ValidationError(errors)
     if password is None:
         user.set_unusable_password()
     else:
         user.set_password(password)
-    user.full_clean(exclude=["password"])
     try:
         # A savepoint so a race lost to the unique indexes leaves the outer
         # transaction usable for the caller.

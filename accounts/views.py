@@ -38,7 +38,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 display_name=data["display_name"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_service_errors(exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.public_name}.")

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.models import User
 from tests.factories import UserFactory
@@ -161,3 +162,53 @@ def test_hostile_strings_as_usernames_never_break_signup(client, shared_data):
         assert user.username.isprintable()
         assert user.username == user.username.strip()
     assert created == User.objects.count()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value", "api_field"),
+    [
+        ("username", "ROSA", "username"),
+        ("email", "Rosa@Example.org", "email"),
+        ("password1", "password", "password"),
+    ],
+)
+def test_the_page_and_the_api_refuse_a_sign_up_in_the_same_words(
+    client, field, value, api_field
+):
+    UserFactory(username="rosa", email="rosa@example.org")
+    form = {"username": "newreader", "email": "new@example.org",
+            "display_name": "", "password1": GOOD_PASSWORD,
+            "password2": GOOD_PASSWORD}  # fmt: skip
+    form[field] = value
+    if field == "password1":
+        form["password2"] = value
+    api = {"username": form["username"], "email": form["email"],
+           "password": form["password1"]}  # fmt: skip
+
+    page = client.post(reverse("signup"), form)
+    answer = client.post("/api/v1/auth/register/", api, content_type="application/json")
+
+    assert page.status_code == answer.status_code == 400
+    said = [e["detail"] for e in answer.json()["errors"] if e["attr"] == api_field]
+    assert said
+    html = page.content.decode()
+    for detail in said:
+        assert escape(detail) in html
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_every_fault_in_a_sign_up_is_named_at_once(client):
+    UserFactory(username="rosa", email="rosa@example.org")
+
+    answer = client.post(
+        "/api/v1/auth/register/",
+        {"username": "Rosa", "email": "ROSA@example.org", "password": "rosa"},
+        content_type="application/json",
+    )
+
+    assert answer.status_code == 400
+    assert {e["attr"] for e in answer.json()["errors"]} == {
+        "username", "email", "password",
+    }  # fmt: skip
