@@ -4,14 +4,30 @@ import uuid
 
 from django import forms
 
+from .models import MAX_BODY
+
+
+def _body_field(label: str, required: str, help_text: str = "") -> forms.CharField:
+    """A body field refusing a text far past the limit before the service reads
+    it; the service normalises the text and measures it exactly."""
+    return forms.CharField(
+        label=label,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_BODY}),
+        strip=False,
+        max_length=2 * MAX_BODY,
+        help_text=help_text,
+        error_messages={
+            "required": required,
+            "max_length": f"Keep it to {MAX_BODY:,} characters.",
+        },
+    )
+
 
 class CommentForm(forms.Form):
-    body = forms.CharField(
-        label="Your comment",
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
-        strip=False,  # the service normalises and measures the text
-        help_text="Markdown: *italic*, **bold**, [links](https://…), > quotes.",
-        error_messages={"required": "Write something before posting."},
+    body = _body_field(
+        "Your comment",
+        "Write something before posting.",
+        "Markdown: *italic*, **bold**, [links](https://…), > quotes.",
     )
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
     # One per rendered form: a double submission posts once.
@@ -29,11 +45,8 @@ class GuestCommentForm(CommentForm):
 
 
 class EditForm(forms.Form):
-    body = forms.CharField(
-        label="Edit your comment",
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 5000}),
-        strip=False,
-        error_messages={"required": "Write something, or delete the comment instead."},
+    body = _body_field(
+        "Edit your comment", "Write something, or delete the comment instead."
     )
 
 

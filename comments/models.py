@@ -15,6 +15,7 @@ from articles.models import Article
 
 PATH_STEP = 10  # digits per level: ids up to 9,999,999,999
 MAX_DEPTH = 6  # levels shown; depth runs 0 (top level) to MAX_DEPTH - 1
+MAX_BODY = 5000  # characters, once normalised
 
 
 def path_segment(comment_id: int) -> str:
@@ -33,6 +34,13 @@ class CommentQuerySet(models.QuerySet):
         if user is not None and user.is_authenticated:
             visible |= Q(author=user)
         return self.filter(visible)
+
+    def readable_by(self, user) -> "CommentQuerySet":
+        """What `visible_to` allows, under an article the reader may read: a
+        comment on an article taken down again is gone with it."""
+        return self.visible_to(user).filter(
+            article__in=Article.objects.visible_to(user)
+        )
 
     def in_thread_order(self) -> "CommentQuerySet":
         return self.order_by("root_id", "path")
@@ -74,7 +82,7 @@ class Comment(models.Model):
     guest_name = models.CharField(max_length=60, blank=True)
     guest_email = models.EmailField(blank=True)
 
-    body = models.TextField(max_length=5000)
+    body = models.TextField(max_length=MAX_BODY)
     body_html = models.TextField()
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING
@@ -170,6 +178,8 @@ class Vote(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
     )
     value = models.SmallIntegerField(choices=[(1, "Up"), (-1, "Down")])
+    # False for a shadow-banned reader's vote: shown to them, in no score.
+    counted = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

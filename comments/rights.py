@@ -67,6 +67,10 @@ def change_refusal(
     if comment.is_deleted:
         return ValidationError("That comment was deleted.")
     # A shadowed comment looks published to its author, so it stays editable.
+    if verb == "edit" and not comment.article.is_live:
+        return PermissionDenied(
+            "The article is not published now; its discussion cannot be edited."
+        )
     if verb == "edit" and comment.status in DECIDED and not comment.shadowed:
         return PermissionDenied(
             "A moderator's decision stands on this comment; it can no longer "
@@ -88,14 +92,26 @@ _PUBLISHED_ONLY = {
 
 
 def react_refusal(comment: Comment, user, verb: str) -> Refusal | None:
-    """Why `user` may not `verb` ("vote" or "flag") `comment`, or None."""
+    """Why `user` may not `verb` ("vote" or "flag") `comment`, or None.
+
+    A shadow-banned reader is let through, so the ban stays unseen; what they
+    do is recorded and not counted (`counts_for_others`).
+    """
     if user is None or not user.is_authenticated:
         return PermissionDenied(f"Sign in to {verb}.")
-    if comment.status != Comment.Status.APPROVED or comment.is_deleted:
+    if user.is_banned:
+        return PermissionDenied(f"Your account is banned: it cannot {verb}.")
+    published = comment.status == Comment.Status.APPROVED and comment.article.is_live
+    if not published or comment.is_deleted:
         return ValidationError(_PUBLISHED_ONLY[verb])
     if comment.author_id == user.pk:
         return PermissionDenied(f"You cannot {verb} your own comment.")
     return None
+
+
+def counts_for_others(user) -> bool:
+    """Whether a reader's votes and flags move what others see."""
+    return not user.is_shadow_banned
 
 
 def reply_refusal(parent: Comment, user, article: Article) -> Refusal | None:

@@ -246,7 +246,7 @@ def _ancestors(reply: Comment, after_path: str) -> list[str]:
 
 def comment_for_reader(*, pk: int, user) -> Comment:
     """One comment as `user` sees it, with their vote; DoesNotExist if hidden."""
-    return _one(Comment.objects.visible_to(user), pk=pk, user=user)
+    return _one(Comment.objects.readable_by(user), pk=pk, user=user)
 
 
 def comment_as_posted(*, comment: Comment, user) -> Comment:

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from accounts import ratelimit
 from accounts.models import User
@@ -25,23 +26,44 @@ from core.text import normalise
 from . import rights
 from .cache import discussion_changed
 from .markdown import render_comment
-from .models import MAX_DEPTH, ArticleSubscription, Comment, Vote, path_segment
+from .models import (
+    MAX_BODY,
+    MAX_DEPTH,
+    ArticleSubscription,
+    Comment,
+    Vote,
+    path_segment,
+)
 from .signals import comment_posted
 from .tasks import notify_comment_approved
 
-MAX_BODY = 5000
 # A repeat is looked for among the author's latest comments in the window.
 DUPLICATE_LOOKBACK = 50
 CROSS_POST_MIN_WORDS = 5
 _ALLOWED_CONTROLS = {"\n", "\t"}
+# Embeddings, overrides and isolates: they make text read other than it is.
+_DIRECTION_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_HANGUL_FILLERS = set("\u115f\u1160\u3164\uffa0")
+
+
+def _too_long(length: int) -> ValidationError:
+    return ValidationError(
+        {"body": f"Keep it to {MAX_BODY:,} characters; this is {length:,}."}
+    )
+
+
+def check_body_size(body: str) -> None:
+    """Refuse a body far past the limit before any work is spent on it."""
+    # Twice the limit: line ends and composed characters may still shrink it.
+    if len(body) > 2 * MAX_BODY:
+        raise _too_long(len(body))
 
 
 def normalise_body(body: str) -> str:
     """The stored form of a body: NFC, Unix line ends, trimmed; refuse what hides."""
+    check_body_size(body)
     text = unicodedata.normalize("NFC", body.replace("\r\n", "\n").replace("\r", "\n"))
     text = text.strip()
-    if not text:
-        raise ValidationError({"body": "Write something before posting."})
     for char in text:
         if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
             raise ValidationError(
@@ -50,11 +72,36 @@ def normalise_body(body: str) -> str:
                     f"(U+{ord(char):04X}); remove it and try again."
                 }
             )
+        if char in _DIRECTION_CONTROLS:
+            raise ValidationError(
+                {
+                    "body": "The text contains a character that reverses the "
+                    f"direction of what follows (U+{ord(char):04X}); remove it."
+                }
+            )
+    if not any(_shows(char) for char in text):
+        raise ValidationError({"body": "Write something before posting."})
     if len(text) > MAX_BODY:
-        raise ValidationError(
-            {"body": f"Keep it to {MAX_BODY:,} characters; this is {len(text):,}."}
-        )
+        raise _too_long(len(text))
     return text
+
+
+def _shows(char: str) -> bool:
+    """Whether a character leaves a mark: not a space, a format character
+    (zero-width ones among them) or a Hangul filler."""
+    return not (
+        char.isspace() or unicodedata.category(char) == "Cf" or char in _HANGUL_FILLERS
+    )
+
+
+def render_body(text: str) -> str:
+    """The body's HTML; refuse Markdown that would show nothing at all."""
+    html = render_comment(text)
+    if not any(_shows(char) for char in strip_tags(html)):
+        raise ValidationError(
+            {"body": "That would show nothing; write something before posting."}
+        )
+    return html
 
 
 def hash_address(ip_address: str | None) -> str:
@@ -168,8 +215,9 @@ def comment_post(
     """
     guest_name, guest_email = guest_name.strip(), guest_email.strip().lower()
     ident = _author_ident(author, guest_email)
+    # A key names one post: the same key on another article is another post.
     key = (
-        hashlib.sha256(f"{ident}:{idempotency_key}".encode()).hexdigest()
+        hashlib.sha256(f"{ident}:{article.pk}:{idempotency_key}".encode()).hexdigest()
         if idempotency_key
         else None
     )
@@ -177,15 +225,18 @@ def comment_post(
         return earlier
     if refusal := rights.post_refusal(article, author, guest_name, guest_email):
         raise refusal
-    text = normalise_body(body)
-    parent = _parent_for_reply(parent_id, article=article, author=author)
-    _check_duplicate(article=article, author=author, guest_email=guest_email,
-                     parent_id=parent_id, text=text)  # fmt: skip
+    # The cheap checks first: a huge body or a flood costs nothing more.
+    check_body_size(body)
     ip_hash = hash_address(ip_address)
     if wait := ratelimit.hit(
         "comment", ident if author else ip_hash or ident, settings.COMMENT_THROTTLE_RATE
     ):
         raise RateLimited(wait)
+    text = normalise_body(body)
+    html = render_body(text)
+    parent = _parent_for_reply(parent_id, article=article, author=author)
+    _check_duplicate(article=article, author=author, guest_email=guest_email,
+                     parent_id=parent_id, text=text)  # fmt: skip
 
     comment = Comment(
         article=article,
@@ -194,7 +245,7 @@ def comment_post(
         guest_name="" if author else guest_name,
         guest_email="" if author else guest_email,
         body=text,
-        body_html=render_comment(text),
+        body_html=html,
         ip_hash=ip_hash,
         idempotency_key=key,
     )
@@ -269,12 +320,18 @@ def _move_counters(comment: Comment, delta: int) -> None:
 
 
 def _locked(comment_id: int) -> Comment:
-    return Comment.objects.select_for_update().get(pk=comment_id)
+    """The comment, locked, with its article (unlocked) for the rights checks."""
+    return (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("article")
+        .get(pk=comment_id)
+    )
 
 
 @transaction.atomic
 def comment_edit(*, comment: Comment, user: User, body: str) -> Comment:
-    """Change the text within the edit window; the new revision is moderated again."""
+    """Change the text within the edit window; the new revision is moderated again
+    (a held one stays held for its moderator)."""
     comment = _locked(comment.pk)
     if refusal := rights.change_refusal(comment, user, "edit"):
         raise refusal
@@ -282,13 +339,17 @@ def comment_edit(*, comment: Comment, user: User, body: str) -> Comment:
     if text == comment.body:
         return comment
     was_counted = _is_counted(comment)
-    comment.body, comment.body_html = text, render_comment(text)
+    comment.body, comment.body_html = text, render_body(text)
     comment.edited_at = timezone.now()
     comment.revision += 1
-    comment.status = Comment.Status.PENDING
+    # A held comment waits for a person, who will read the new text: an edit
+    # never sends it back to the machine, which could release it.
+    if comment.status != Comment.Status.HELD:
+        comment.status = Comment.Status.PENDING
     comment.save(update_fields=["body", "body_html", "edited_at", "revision", "status"])
     _move_counters(comment, -int(was_counted))
-    _announce(comment)
+    if comment.status == Comment.Status.PENDING:
+        _announce(comment)
     return comment
 
 
@@ -342,14 +403,19 @@ def comment_vote(*, comment: Comment, user: User, value: int) -> tuple[int, int]
     old = vote.value if vote else 0
     if value == old:
         return comment.score, value
+    # A shadow-banned reader's vote is kept for them and moves no score.
+    counted = rights.counts_for_others(user)
+    was = old if vote is not None and vote.counted else 0
     if value == 0:
         vote.delete()
     elif vote is None:
-        Vote.objects.create(comment=comment, user=user, value=value)
+        Vote.objects.create(comment=comment, user=user, value=value, counted=counted)
     else:
-        vote.value = value
-        vote.save(update_fields=["value"])
-    Comment.objects.filter(pk=comment.pk).update(score=F("score") + (value - old))
+        vote.value, vote.counted = value, counted
+        vote.save(update_fields=["value", "counted"])
+    delta = (value if counted else 0) - was
+    if delta:
+        Comment.objects.filter(pk=comment.pk).update(score=F("score") + delta)
     discussion_changed(comment.article_id)
     comment.refresh_from_db(fields=["score"])
     return comment.score, value

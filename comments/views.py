@@ -54,7 +54,7 @@ def _reader(request: HttpRequest) -> User | None:
 def _visible_comment(request: HttpRequest, pk: int) -> Comment:
     """A comment the reader may see, else 404 (never reveal a hidden one)."""
     return get_object_or_404(
-        Comment.objects.visible_to(request.user).select_related("article", "author"),
+        Comment.objects.readable_by(request.user).select_related("article", "author"),
         pk=pk,
     )
 

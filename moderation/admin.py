@@ -144,7 +144,7 @@ class QueueAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request: HttpRequest):
-        flags = Flag.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
+        flags = Flag.objects.open().filter(comment=OuterRef("pk"))
         return (
             QueueItem.objects.filter(pk__in=selectors.queue().values("pk"))
             .annotate(

@@ -55,7 +55,7 @@ class CommentFlags(APIView):
     )
     def post(self, request, pk: int):
         # A comment the reader may not see answers exactly like a missing one.
-        comment = Comment.objects.visible_to(request.user).filter(pk=pk).first()
+        comment = Comment.objects.readable_by(request.user).filter(pk=pk).first()
         if comment is None:
             raise Http404("No such comment.")
         data = FlagSerializer(data=request.data)
@@ -111,10 +111,10 @@ class Queue(generics.ListAPIView):
         if wanted is not None and wanted not in selectors.QUEUE_STATES:
             raise ValidationError({"status": "Choose held, pending or flagged."})
         waiting = selectors.queue(wanted)
+        counted = Q(flags__resolved_at=None, flags__counted=True)
         return (
             waiting.select_related("article", "author")
-            .annotate(open_flags=Count("flags", filter=Q(flags__resolved_at=None)),
-                      my_vote=Value(0))
+            .annotate(open_flags=Count("flags", filter=counted), my_vote=Value(0))
             .prefetch_related(Prefetch("verdicts",
                                        queryset=Verdict.objects.order_by("-revision")))
         )  # fmt: skip

@@ -184,6 +184,12 @@ class AuditEntry(models.Model):
         return "; ".join(self.reasons)
 
 
+class FlagQuerySet(models.QuerySet):
+    def open(self) -> "FlagQuerySet":
+        """Unreviewed flags that count: a shadow-banned reader's never do."""
+        return self.filter(resolved_at__isnull=True, counted=True)
+
+
 class Flag(models.Model):
     """A reader's report of a comment, one per reader per comment."""
 
@@ -203,6 +209,11 @@ class Flag(models.Model):
     resolved_at = models.DateTimeField(
         null=True, blank=True, help_text="When a moderator reviewed the comment."
     )
+    counted = models.BooleanField(
+        default=True, help_text="False when the reader was shadow-banned."
+    )
+
+    objects = FlagQuerySet.as_manager()
 
     class Meta:
         constraints = [

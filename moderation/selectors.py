@@ -30,7 +30,7 @@ def queue(state: str | None = None) -> QuerySet:
 
     `state` (one of QUEUE_STATES) narrows it to one reason for waiting.
     """
-    flagged = Flag.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)
+    flagged = Flag.objects.open().filter(comment=OuterRef("pk"))
     waiting = Comment.objects.filter(
         Q(status__in=[Comment.Status.HELD, Comment.Status.PENDING])
         | Q(status=Comment.Status.APPROVED) & Exists(flagged),

@@ -209,14 +209,16 @@ def flag_comment(*, comment: Comment, user: User, reason: str, note: str = "") -
     try:
         with transaction.atomic():
             flag = Flag.objects.create(
-                comment=comment, user=user, reason=reason, note=note.strip()[:500]
+                comment=comment,
+                user=user,
+                reason=reason,
+                note=note.strip()[:500],
+                counted=rights.counts_for_others(user),
             )
     except IntegrityError as exc:
         raise AlreadyFlagged("You have already flagged this comment.") from exc
     open_flags = list(
-        Flag.objects.filter(comment=comment, resolved_at__isnull=True).values_list(
-            "reason", flat=True
-        )
+        Flag.objects.open().filter(comment=comment).values_list("reason", flat=True)
     )
     if len(open_flags) >= settings.MODERATION_FLAGS_TO_HOLD:
         _hold_for_flags(comment, open_flags)

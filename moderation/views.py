@@ -18,7 +18,7 @@ from .forms import FlagForm
 @require_http_methods(["GET", "POST"])
 def flag(request: HttpRequest, pk: int) -> HttpResponse:
     comment = get_object_or_404(
-        Comment.objects.visible_to(request.user).select_related("article", "author"),
+        Comment.objects.readable_by(request.user).select_related("article", "author"),
         pk=pk,
     )
     form = FlagForm(request.POST or None)
