@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import ApiRateLimited
+from core.net import client_ip
 
 from . import services
 from .models import User
@@ -100,7 +101,7 @@ class TokenView(APIView):
         data = LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         username = data.validated_data["username"]
-        address = request.META.get("REMOTE_ADDR", "")
+        address = client_ip(request) or ""
         if wait := services.sign_in_wait(username=username, address=address):
             raise ApiRateLimited(
                 wait=wait, detail="Too many failed sign-ins; wait a while."

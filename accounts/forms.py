@@ -5,6 +5,8 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.core.exceptions import ValidationError
 
+from core.net import client_ip
+
 from . import services
 from .models import User
 from .usernames import UsernameValidator
@@ -70,7 +72,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self) -> dict:
         username = self.data.get("username", "")
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        address = (client_ip(self.request) if self.request else None) or ""
         if wait := services.sign_in_wait(username=username, address=address):
             raise forms.ValidationError(
                 "Too many failed sign-ins; try again in %(minutes)d minute(s).",

@@ -300,6 +300,10 @@ LOGIN_FAILURE_RATE = env.str("LOGIN_FAILURE_RATE", default="5/15minute")
 LOGIN_FAILURE_RATE_PER_ADDRESS = env.str(
     "LOGIN_FAILURE_RATE_PER_ADDRESS", default="50/15minute"
 )
+# How many proxies in front of the site append the address they were reached
+# from to X-Forwarded-For. 0: the header is ignored (anyone can forge it) and
+# REMOTE_ADDR is the client. Read only through core.net.client_ip.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Agora API",
     "DESCRIPTION": "Articles, threaded discussions and moderation for apps.",
