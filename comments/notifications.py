@@ -1,5 +1,7 @@
 """E-mail to readers when a comment they care about is approved."""
 
+import unicodedata
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
@@ -27,6 +29,17 @@ def read_unsubscribe_token(token: str) -> tuple[int, str]:
     return int(data["u"]), str(data["t"])
 
 
+def one_line(text: str) -> str:
+    """Text fit for a header or a subject: no line breaks, no control or format
+    characters (a name cannot forge a subject or the lines under it)."""
+    shown = "".join(
+        " " if unicodedata.category(c) in {"Cc", "Zl", "Zp"} else c
+        for c in text
+        if unicodedata.category(c) != "Cf"
+    )
+    return " ".join(shown.split())
+
+
 def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
@@ -43,7 +56,7 @@ def _message(*, to: User, topic: str, template: str, context: dict) -> EmailMess
     }
     subject, _, body = render_to_string(template, context).partition("\n\n")
     return EmailMessage(
-        subject=subject.strip(),
+        subject=one_line(subject),
         body=body,
         to=[to.email],
         headers={
@@ -79,6 +92,8 @@ def comment_notify(*, comment_id: int) -> int:
     context = {
         "comment": comment,
         "article": comment.article,
+        "author_name": one_line(comment.author_name),
+        "article_title": one_line(comment.article.title),
         "comment_url": _absolute(comment.get_absolute_url()),
     }
     messages, told = [], set()

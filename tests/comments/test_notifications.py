@@ -122,3 +122,24 @@ def test_followers_hear_of_each_new_comment_and_can_stop(
     client.post(link)
     post(article=article, author=other_reader, body="Another voice")
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Sam\nBcc: victim@example.org", "Sam\n\nYour account is suspended", "Sam\u202e"],
+)
+def test_a_name_cannot_forge_the_subject_or_the_lines_under_it(
+    thread, article, other_reader, post, name
+):
+    # Stored before display names were checked; a guest name is the same risk.
+    type(other_reader).objects.filter(pk=other_reader.pk).update(display_name=name)
+    other_reader.refresh_from_db()
+
+    post(article=article, author=other_reader, body="A reply", parent_id=thread.pk)
+
+    (message,) = mail.outbox
+    assert "\n" not in message.subject
+    assert "\u202e" not in message.subject
+    assert message.subject.startswith("Sam")
+    assert message.body.startswith("Hello ")
+    assert "suspended" not in message.body.split("\n")[0]
