@@ -102,19 +102,20 @@ class TokenView(APIView):
         data.is_valid(raise_exception=True)
         username = data.validated_data["username"]
         address = client_ip(request) or ""
-        if wait := services.sign_in_wait(username=username, address=address):
+        attempt = services.sign_in_attempt(username=username, address=address)
+        if attempt.wait:
             raise ApiRateLimited(
-                wait=wait, detail="Too many failed sign-ins; wait a while."
+                wait=attempt.wait, detail="Too many failed sign-ins; wait a while."
             )
         user = authenticate(
             request, username=username, password=data.validated_data["password"]
         )
         if user is None:
-            services.sign_in_failed(username=username, address=address)
             return Response(
                 {"detail": "Wrong username or password."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        services.sign_in_succeeded(attempt=attempt)
         return Response(_token_for(user))
 
     @extend_schema(

@@ -73,14 +73,13 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     def clean(self) -> dict:
         username = self.data.get("username", "")
         address = (client_ip(self.request) if self.request else None) or ""
-        if wait := services.sign_in_wait(username=username, address=address):
+        attempt = services.sign_in_attempt(username=username, address=address)
+        if attempt.wait:
             raise forms.ValidationError(
                 "Too many failed sign-ins; try again in %(minutes)d minute(s).",
                 code="throttled",
-                params={"minutes": max(1, round(wait / 60))},
+                params={"minutes": max(1, round(attempt.wait / 60))},
             )
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            services.sign_in_failed(username=username, address=address)
-            raise
+        cleaned = super().clean()  # a wrong password raises: the attempt counts
+        services.sign_in_succeeded(attempt=attempt)
+        return cleaned

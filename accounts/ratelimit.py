@@ -7,6 +7,7 @@ import hashlib
 import logging
 import re
 import time
+from dataclasses import dataclass
 
 from django.core.cache import cache
 
@@ -49,8 +50,17 @@ def wait_for(scope: str, ident: str, rate: str) -> int:
     return max(1, int((window + 1) * period - time.time()) + 1)
 
 
-def hit(scope: str, ident: str, rate: str) -> int:
-    """Count one action; return 0 when allowed, else seconds until it is."""
+@dataclass(frozen=True)
+class Taken:
+    """One action counted by `take`: where, and the wait it earned (0: allowed)."""
+
+    key: str | None  # None when the cache was unreachable and nothing was counted
+    count: int
+    wait: int
+
+
+def take(scope: str, ident: str, rate: str) -> Taken:
+    """Count one action first, then decide: racing callers cannot share a slot."""
     limit, period = parse_rate(rate)
     window = int(time.time() // period)
     key = _key(scope, ident, window)
@@ -58,9 +68,26 @@ def hit(scope: str, ident: str, rate: str) -> int:
         cache.add(key, 0, timeout=period + 1)
         count = cache.incr(key)
     except Exception:
-        # The cache is down: let the reader through rather than fail the post.
         logger.warning("rate limit %s not enforced: the cache is unreachable", scope)
-        return 0
+        return Taken(key=None, count=0, wait=0)
     if count <= limit:
-        return 0
-    return max(1, int((window + 1) * period - time.time()) + 1)
+        return Taken(key=key, count=count, wait=0)
+    return Taken(key=key, count=count,
+                 wait=max(1, int((window + 1) * period - time.time()) + 1))  # fmt: skip
+
+
+def give_back(taken: Taken) -> None:
+    """Uncount an action `take` counted (one that turned out not to count)."""
+    if taken.key is None:
+        return
+    try:
+        cache.decr(taken.key)
+    except ValueError:
+        pass  # its window has already ended
+    except Exception:
+        logger.warning("rate limit count not given back: the cache is unreachable")
+
+
+def hit(scope: str, ident: str, rate: str) -> int:
+    """Count one action; return 0 when allowed, else seconds until it is."""
+    return take(scope, ident, rate).wait

@@ -1,5 +1,7 @@
 """Every write to accounts goes through here."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
@@ -78,23 +80,39 @@ def user_update_profile(*, user: User, display_name: str, reply_emails: bool) ->
     return user
 
 
-def sign_in_wait(*, username: str, address: str) -> int:
-    """Seconds before this name may try to sign in again from `address` (0: now).
+@dataclass(frozen=True)
+class SignInAttempt:
+    """A sign-in counted before its password is checked; `wait` > 0: refused."""
 
-    Counted per account (its skeleton, so look-alike spellings share a count)
-    and, more loosely, per address; the same for names that exist and names
-    that do not.
+    counted: tuple[ratelimit.Taken, ...]
+    wait: int
+
+
+def sign_in_attempt(*, username: str, address: str) -> SignInAttempt:
+    """Count a sign-in against the name and the address, then say whether it may go on.
+
+    Counting first, before the password is checked, means concurrent guesses
+    cannot all read a count under the limit: each takes its own slot. A refused
+    attempt is given back at once, so only checked passwords count. Counted per
+    account (its skeleton, so look-alike spellings share a count) and, more
+    loosely, per address; the same for names that exist and names that do not.
     """
-    return max(
-        ratelimit.wait_for("login-user", username_skeleton(username),
-                           settings.LOGIN_FAILURE_RATE),
-        ratelimit.wait_for("login-ip", address,
-                           settings.LOGIN_FAILURE_RATE_PER_ADDRESS),
+    counted = (
+        ratelimit.take("login-user", username_skeleton(username),
+                       settings.LOGIN_FAILURE_RATE),
+        ratelimit.take("login-ip", address, settings.LOGIN_FAILURE_RATE_PER_ADDRESS),
     )  # fmt: skip
+    wait = max(taken.wait for taken in counted)
+    if wait:
+        _give_back(counted)
+    return SignInAttempt(counted=counted, wait=wait)
 
 
-def sign_in_failed(*, username: str, address: str) -> None:
-    """Count one failed sign-in against the name and the address."""
-    ratelimit.hit("login-user", username_skeleton(username),
-                  settings.LOGIN_FAILURE_RATE)  # fmt: skip
-    ratelimit.hit("login-ip", address, settings.LOGIN_FAILURE_RATE_PER_ADDRESS)
+def sign_in_succeeded(*, attempt: SignInAttempt) -> None:
+    """Uncount an attempt whose password was right: only failures use the allowance."""
+    _give_back(attempt.counted)
+
+
+def _give_back(counted: tuple[ratelimit.Taken, ...]) -> None:
+    for taken in counted:
+        ratelimit.give_back(taken)

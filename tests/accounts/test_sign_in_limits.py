@@ -1,0 +1,88 @@
+"""Failed sign-ins: counted before the password is checked, per account and address."""
+
+import threading
+import time
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from accounts.models import User
+from tests.api.conftest import API, json_client
+from tests.factories import PASSWORD, UserFactory
+
+WRONG = "a wrong guess"
+
+
+def concurrent(many: int, action) -> list:
+    """Run `action` in `many` threads released at once; return their answers."""
+    start = threading.Barrier(many)
+    answers: list = [None] * many
+
+    def run(i: int) -> None:
+        try:
+            start.wait()
+            answers[i] = action(i)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(many)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+@pytest.fixture
+def counted_password_checks():
+    """Count (and slow down, to widen any race) every password check."""
+    checks = []
+    real = User.check_password
+
+    def slow_check(user, raw):
+        checks.append(raw)
+        time.sleep(0.05)
+        return real(user, raw)
+
+    with mock.patch.object(User, "check_password", slow_check):
+        yield checks
+
+
+def api_guess(address: str, username: str = "rosa", password: str = WRONG):
+    return json_client(REMOTE_ADDR=address).post(
+        f"{API}/auth/token/", {"username": username, "password": password}
+    )
+
+
+def page_guess(address: str, username: str = "rosa", password: str = WRONG):
+    return Client(REMOTE_ADDR=address).post(
+        "/accounts/login/", {"username": username, "password": password}
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("guess", [api_guess, page_guess])
+def test_concurrent_wrong_sign_ins_get_no_more_checks_than_the_limit(
+    settings, counted_password_checks, guess
+):
+    settings.LOGIN_FAILURE_RATE = "5/15minute"
+    UserFactory(username="rosa")
+
+    answers = concurrent(12, lambda i: guess("198.51.100.1"))
+
+    assert len(counted_password_checks) <= 5
+    refused = [a for a in answers if a.status_code == 429 or b"Too many" in a.content]
+    assert len(refused) >= 7
+
+
+@pytest.mark.django_db
+def test_a_successful_sign_in_does_not_use_up_the_allowance(settings, reader):
+    settings.LOGIN_FAILURE_RATE = "3/15minute"
+    for _ in range(5):
+        assert api_guess("198.51.100.1", password=PASSWORD).status_code == 200
+
+    answers = [api_guess("198.51.100.1").status_code for _ in range(4)]
+
+    assert answers == [400, 400, 400, 429]
