@@ -66,8 +66,8 @@ class ProfileForm(forms.ModelForm):
 class ThrottledAuthenticationForm(AuthenticationForm):
     """Django's sign-in form, refusing for a while after repeated failures.
 
-    Counted per account and, more loosely, per address, exactly as the API does,
-    with the same answer whether or not the account exists.
+    Counted by `services.sign_in_attempt`, the rule the API shares, before the
+    password is checked, with the same answer whether or not the account exists.
     """
 
     def clean(self) -> dict:

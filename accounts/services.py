@@ -89,20 +89,31 @@ class SignInAttempt:
 
 
 def sign_in_attempt(*, username: str, address: str) -> SignInAttempt:
-    """Count a sign-in against the name and the address, then say whether it may go on.
+    """Count a sign-in before its password is checked; say whether it may go on.
 
-    Counting first, before the password is checked, means concurrent guesses
-    cannot all read a count under the limit: each takes its own slot. A refused
-    attempt is given back at once, so only checked passwords count. Counted per
-    account (its skeleton, so look-alike spellings share a count) and, more
-    loosely, per address; the same for names that exist and names that do not.
+    Three counts, each taken first so concurrent guesses cannot share a slot
+    (a refused attempt is given back: only checked passwords count):
+
+    - this name from this address (`LOGIN_FAILURE_RATE`, the strictest): stops
+      one address guessing one account;
+    - this address, whatever the name (`LOGIN_FAILURE_RATE_PER_ADDRESS`): stops
+      one address guessing many;
+    - this name from anywhere (`LOGIN_FAILURE_RATE_PER_ACCOUNT`, looser): once
+      over it, the account refuses only addresses that have themselves failed
+      for it in the window, so guessers cannot lock its owner out.
+
+    Names are counted by skeleton (look-alike spellings share a count), and
+    names that exist and names that do not are counted and answered alike.
     """
-    counted = (
-        ratelimit.take("login-user", username_skeleton(username),
-                       settings.LOGIN_FAILURE_RATE),
+    name = username_skeleton(username)
+    pair, per_address, per_account = (
+        ratelimit.take("login-pair", f"{name}\n{address}", settings.LOGIN_FAILURE_RATE),
         ratelimit.take("login-ip", address, settings.LOGIN_FAILURE_RATE_PER_ADDRESS),
-    )  # fmt: skip
-    wait = max(taken.wait for taken in counted)
+        ratelimit.take("login-user", name, settings.LOGIN_FAILURE_RATE_PER_ACCOUNT),
+    )
+    has_failed_here = pair.count > 1
+    wait = max(pair.wait, per_address.wait, per_account.wait if has_failed_here else 0)
+    counted = (pair, per_address, per_account)
     if wait:
         _give_back(counted)
     return SignInAttempt(counted=counted, wait=wait)

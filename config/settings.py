@@ -295,10 +295,18 @@ REST_KNOX = {
     "AUTH_HEADER_PREFIX": "Token",
 }
 API_MAX_BODY_BYTES = 64 * 1024
+# Failed sign-ins per account from one address: the strict limit on guessing.
 LOGIN_FAILURE_RATE = env.str("LOGIN_FAILURE_RATE", default="5/15minute")
-# Per client address, looser: many readers may share one address (an office).
+# Per client address, whatever the name, looser: many readers may share one
+# address (an office).
 LOGIN_FAILURE_RATE_PER_ADDRESS = env.str(
     "LOGIN_FAILURE_RATE_PER_ADDRESS", default="50/15minute"
+)
+# Per account from anywhere, looser than LOGIN_FAILURE_RATE; over it the account
+# refuses only addresses that have failed for it, so guessers elsewhere cannot
+# lock its owner out (docs/operations.md).
+LOGIN_FAILURE_RATE_PER_ACCOUNT = env.str(
+    "LOGIN_FAILURE_RATE_PER_ACCOUNT", default="20/15minute"
 )
 # How many proxies in front of the site append the address they were reached
 # from to X-Forwarded-For. 0: the header is ignored (anyone can forge it) and

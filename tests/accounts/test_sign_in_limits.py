@@ -86,3 +86,54 @@ def test_a_successful_sign_in_does_not_use_up_the_allowance(settings, reader):
     answers = [api_guess("198.51.100.1").status_code for _ in range(4)]
 
     assert answers == [400, 400, 400, 429]
+
+
+def fail_from(address: str, times: int, username: str = "rosa") -> list[int]:
+    return [api_guess(address, username).status_code for _ in range(times)]
+
+
+@pytest.mark.django_db
+def test_a_guesser_cannot_lock_the_owner_out_from_another_address(settings, reader):
+    settings.LOGIN_FAILURE_RATE = "5/15minute"
+    assert fail_from("198.51.100.66", 7) == [400] * 5 + [429, 429]
+
+    from_home = api_guess("203.0.113.5", password=PASSWORD)
+    on_the_page = Client(REMOTE_ADDR="203.0.113.6").post(
+        "/accounts/login/", {"username": "ROSA", "password": PASSWORD}
+    )
+
+    assert from_home.status_code == 200
+    assert on_the_page.status_code == 302
+    # The guesser stays locked, even with the right password.
+    assert api_guess("198.51.100.66", password=PASSWORD).status_code == 429
+
+
+@pytest.mark.django_db
+def test_many_addresses_guessing_one_account_lock_only_themselves(settings, reader):
+    settings.LOGIN_FAILURE_RATE = "5/15minute"
+    settings.LOGIN_FAILURE_RATE_PER_ACCOUNT = "6/15minute"
+    guessers = [f"198.51.100.{i}" for i in range(1, 4)]
+    for address in guessers:
+        fail_from(address, 2)  # six failures in all: the account's limit
+
+    assert {api_guess(a).status_code for a in guessers} == {429}
+    assert api_guess("203.0.113.5", password=PASSWORD).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_locked_address_and_an_unknown_name_answer_alike(settings, reader):
+    settings.LOGIN_FAILURE_RATE = "2/15minute"
+
+    known = fail_from("198.51.100.1", 3, "rosa")
+    unknown = fail_from("198.51.100.1", 3, "nobody-at-all")
+
+    assert known == unknown == [400, 400, 429]
+
+
+def test_per_address_limits_are_stricter_than_the_per_account_one(settings):
+    from accounts.ratelimit import parse_rate
+
+    per_pair, _ = parse_rate(settings.LOGIN_FAILURE_RATE)
+    per_account, _ = parse_rate(settings.LOGIN_FAILURE_RATE_PER_ACCOUNT)
+
+    assert per_pair < per_account
