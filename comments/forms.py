@@ -40,7 +40,8 @@ class GuestCommentForm(CommentForm):
     guest_name = forms.CharField(label="Your name", max_length=60)
     guest_email = forms.EmailField(
         label="Your e-mail",
-        help_text="Never shown. Your first comment waits for a moderator.",
+        help_text="Never shown. We e-mail you a link to confirm it; until you "
+        "do, your comments wait for a moderator.",
     )
 
 

@@ -216,3 +216,27 @@ class ArticleSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} follows {self.article_id}"
+
+
+class GuestAddress(models.Model):
+    """A guest's e-mail address, and whether its owner proved they read it.
+
+    Until confirmed by the link we send, every comment from it waits for a
+    moderator: an address alone proves nothing, so it can neither borrow an
+    approved guest's standing nor start afresh after a ban.
+    """
+
+    email = models.EmailField(unique=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "guest addresses"
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None

@@ -23,7 +23,7 @@ from core.exceptions import RateLimited
 from core.tasks import enqueue_on_commit
 from core.text import normalise
 
-from . import rights
+from . import guests, rights
 from .cache import discussion_changed
 from .markdown import render_comment
 from .models import (
@@ -35,7 +35,7 @@ from .models import (
     path_segment,
 )
 from .signals import comment_posted
-from .tasks import notify_comment_approved
+from .tasks import notify_comment_approved, send_guest_confirmation
 
 # A repeat is looked for among the author's latest comments in the window.
 DUPLICATE_LOOKBACK = 50
@@ -260,6 +260,8 @@ def comment_post(
         raise
     _place(comment, parent)
     discussion_changed(article.pk)  # its author sees it at once, as pending
+    if author is None and guests.needs_confirmation(email=guest_email):
+        enqueue_on_commit(send_guest_confirmation, guest_email)
     _announce(comment)
     return comment
 

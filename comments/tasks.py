@@ -7,7 +7,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
-from . import notifications, selectors
+from . import guests, notifications, selectors
 
 logger = logging.getLogger(__name__)
 
@@ -32,3 +32,14 @@ def resend_unsent_notices() -> int:
     if unsent:
         logger.warning("re-enqueued %d unsent reply notice(s)", len(unsent))
     return len(unsent)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, SMTPException, ConnectionError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_guest_confirmation(email: str) -> None:
+    """E-mail a guest the link that confirms their address."""
+    guests.send_confirmation(email=email)

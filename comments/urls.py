@@ -18,4 +18,9 @@ urlpatterns = [
     path("comments/<int:pk>/vote/", views.vote, name="vote"),
     path("comments/<int:pk>/replies/", views.replies, name="replies"),
     path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path(
+        "comments/guest/confirm/<str:token>/",
+        views.guest_confirm,
+        name="guest-confirm",
+    ),
 ]

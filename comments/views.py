@@ -22,7 +22,7 @@ from articles.models import Article
 from core.exceptions import InvalidCursor, RateLimited
 
 from . import cache as discussion_cache
-from . import notifications, rights, selectors, services
+from . import guests, notifications, rights, selectors, services
 from .forms import EditForm, comment_form_for
 from .models import ArticleSubscription, Comment
 
@@ -411,3 +411,18 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         "comments/unsubscribe.html",
         {"topic": topic, "article": article, "token": token},
     )
+
+
+@require_http_methods(["GET", "POST"])
+def guest_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """A guest confirms their address: the link shows a button, the button posts."""
+    try:
+        email = guests.read_confirmation_token(token)
+    except signing.BadSignature:
+        return render(request, "comments/guest_confirm.html", {"invalid": True},
+                      status=400)  # fmt: skip
+    if request.method == "POST":
+        address = guests.guest_confirm(token=token)
+        return render(request, "comments/guest_confirm.html",
+                      {"done": True, "address": address})  # fmt: skip
+    return render(request, "comments/guest_confirm.html", {"email": email})

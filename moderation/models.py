@@ -27,6 +27,7 @@ class RuleName(models.TextChoices):
     WATCHED_TERM = "watched_term", "Watched term"
     LINKS = "links", "Too many links"
     FIRST_COMMENT = "first_comment", "First comment"
+    UNCONFIRMED_GUEST = "unconfirmed_guest", "Guest address not confirmed"
     TOXICITY = "toxicity", "Toxicity score"
     SPAM = "spam", "Spam score"
     POLICY = "policy", "Discussion policy"

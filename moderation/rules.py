@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from articles.models import Article
-from comments.models import Comment
+from comments.models import Comment, GuestAddress
 from core.text import contains_phrase
 
 from .classifiers import Score
@@ -122,6 +122,15 @@ def first_comment(ctx: Context) -> Finding | None:
             RuleName.FIRST_COMMENT,
             Action.HOLD,
             "First comment from this account: a moderator looks once.",
+        )
+    confirmed = GuestAddress.objects.filter(
+        email=comment.guest_email, confirmed_at__isnull=False
+    )
+    if not confirmed.exists():
+        return Finding(
+            RuleName.UNCONFIRMED_GUEST,
+            Action.HOLD,
+            "The guest has not confirmed their e-mail address: a moderator decides.",
         )
     if approved.filter(author__isnull=True, guest_email=comment.guest_email).exists():
         return None

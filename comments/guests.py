@@ -1,0 +1,79 @@
+"""Guests' e-mail addresses: a link proves the guest reads the address they gave.
+
+Posting as a guest records the address and, at most once an hour while it is
+unconfirmed, e-mails a signed link. Opening the link and pressing the button
+confirms it (a button, not the bare link: mail scanners open links).
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import GuestAddress
+from .notifications import one_line
+
+CONFIRM_SALT = "comments.guest-confirm"
+LINK_LIFETIME = timedelta(days=7)
+RESEND_AFTER = timedelta(hours=1)
+
+
+def confirmation_token(email: str) -> str:
+    return signing.dumps({"e": email}, salt=CONFIRM_SALT)
+
+
+def read_confirmation_token(token: str) -> str:
+    """The address a token names; signing.BadSignature when forged or expired."""
+    data = signing.loads(token, salt=CONFIRM_SALT, max_age=LINK_LIFETIME)
+    if not isinstance(data, dict) or not isinstance(data.get("e"), str):
+        raise signing.BadSignature("not a confirmation token")
+    return data["e"]
+
+
+def needs_confirmation(*, email: str) -> bool:
+    """Note a guest's address; True when its owner should be asked (again) to
+    confirm it: unconfirmed, and not asked within RESEND_AFTER."""
+    address, _ = GuestAddress.objects.get_or_create(email=email)
+    if address.is_confirmed:
+        return False
+    now = timezone.now()
+    sent = address.confirmation_sent_at
+    if sent is not None and now - sent < RESEND_AFTER:
+        return False
+    GuestAddress.objects.filter(pk=address.pk).update(confirmation_sent_at=now)
+    return True
+
+
+def send_confirmation(*, email: str) -> None:
+    """E-mail the confirmation link to an address that is still unconfirmed."""
+    if GuestAddress.objects.filter(email=email, confirmed_at__isnull=False).exists():
+        return
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "comments:guest-confirm", args=[confirmation_token(email)]
+    )
+    body = render_to_string(
+        "comments/email/guest_confirm.txt",
+        {"link": link, "site_name": settings.SITE_NAME, "days": LINK_LIFETIME.days},
+    )
+    send_mail(
+        subject=one_line(f"{settings.SITE_NAME}: confirm your e-mail address"),
+        message=body,
+        from_email=None,
+        recipient_list=[email],
+    )
+
+
+@transaction.atomic
+def guest_confirm(*, token: str) -> GuestAddress:
+    """Confirm the address a link names; raises signing.BadSignature if forged."""
+    email = read_confirmation_token(token)
+    address, _ = GuestAddress.objects.select_for_update().get_or_create(email=email)
+    if address.confirmed_at is None:
+        address.confirmed_at = timezone.now()
+        address.save(update_fields=["confirmed_at"])
+    return address
