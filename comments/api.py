@@ -10,6 +10,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     inline_serializer,
@@ -147,11 +148,26 @@ class ArticleComments(APIView):
     @extend_schema(
         summary="A page of top-level comments, each with its replies nested",
         parameters=[
-            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS)),
-            OpenApiParameter("cursor", OpenApiTypes.STR),
+            OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS),
+                             description="Order of the top-level comments: oldest "
+                                         "first (the default), newest first, or "
+                                         "top (highest score first)."),
+            OpenApiParameter("cursor", OpenApiTypes.STR,
+                             description="The next page: the cursor in `next`, as "
+                                         "given, with the same sort. One the site "
+                                         "did not hand out, or one for another "
+                                         "sort, is a 400 with attr `cursor`."),
+            OpenApiParameter("If-None-Match", OpenApiTypes.STR,
+                             OpenApiParameter.HEADER,
+                             description="The ETag of a copy of this page you "
+                                         "hold: unchanged, the answer is a 304."),
         ],
-        responses={200: CommentPage},
-    )
+        responses={
+            200: CommentPage,
+            304: OpenApiResponse(description="Not modified: the copy whose ETag "
+                                             "you sent is still this page."),
+        },
+    )  # fmt: skip
     def get(self, request, slug: str):
         article = _published(slug)
         sort = request.query_params.get("sort", "oldest")
@@ -211,7 +227,11 @@ class ArticleComments(APIView):
         request=PostCommentSerializer,
         responses={201: CommentSerializer},
         parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR,
-                                     OpenApiParameter.HEADER)],
+                                     OpenApiParameter.HEADER,
+                                     description="Up to 200 characters: a retry "
+                                                 "with the same key by the same "
+                                                 "author answers the first "
+                                                 "comment.")],
     )  # fmt: skip
     def post(self, request, slug: str):
         article = _published(slug)
@@ -285,7 +305,11 @@ def _decode_after(cursor: str) -> str:
 
 class CommentReplies(APIView):
     @extend_schema(summary="More replies under one comment, in thread order",
-                   parameters=[OpenApiParameter("cursor", OpenApiTypes.STR)],
+                   parameters=[OpenApiParameter(
+                       "cursor", OpenApiTypes.STR,
+                       description="The next replies: the cursor in `next`, as "
+                                   "given. One the site did not hand out is a "
+                                   "400 with attr `cursor`.")],
                    responses={200: CommentPage})  # fmt: skip
     def get(self, request, pk: int):
         comment = _visible(request, pk)

@@ -35,7 +35,9 @@ def test_the_api_answers_503_in_json():
 
     assert response.status_code == 503
     assert response["Content-Type"] == "application/json"
-    assert "unavailable" in json.loads(response.content)["detail"]
+    body = json.loads(response.content)
+    assert body["type"] == "server_error"
+    assert [e["code"] for e in body["errors"]] == ["unavailable"]
 
 
 def test_other_errors_are_not_disguised():

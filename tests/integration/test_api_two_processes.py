@@ -158,5 +158,7 @@ def test_throttle_is_shared_by_two_processes_and_answers_429(tmp_path):
     retry_after = int(headers["Retry-After"])
     assert 0 < retry_after <= WINDOW + 1
     assert headers.get_content_type() == "application/json"
-    assert re.search(rf"\b{retry_after} seconds?\b", json.loads(data)["detail"])
+    [error] = json.loads(data)["errors"]
+    assert error["code"] == "throttled"
+    assert re.search(rf"\b{retry_after} seconds?\b", error["detail"])
     assert Comment.objects.filter(article=article).count() == RATE
