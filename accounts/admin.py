@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from .forms import SignOutEverywhereAdminPasswordForm
 from .models import User
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    change_password_form = SignOutEverywhereAdminPasswordForm
     list_display = ("username", "display_name", "email", "is_staff", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups", "ban_is_shadow")
     search_fields = ("username", "display_name", "email")

@@ -2,7 +2,13 @@
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.contrib.auth.forms import (
+    AdminPasswordChangeForm,
+    AuthenticationForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+    UsernameField,
+)
 from django.core.exceptions import ValidationError
 
 from core.net import client_ip
@@ -83,3 +89,29 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         cleaned = super().clean()  # a wrong password raises: the attempt counts
         services.sign_in_succeeded(attempt=attempt)
         return cleaned
+
+
+class SignOutEverywhereMixin:
+    """A password form whose save signs every device out (the service's rule)."""
+
+    password_field = "new_password1"  # noqa: S105 (a field name)
+
+    def save(self, commit: bool = True) -> User:
+        password = self.cleaned_data.get(self.password_field)
+        if self.cleaned_data.get("set_usable_password") is False:
+            password = None  # the admin's "disable password-based sign-in"
+        return services.user_set_password(user=self.user, password=password)
+
+
+class SignOutEverywherePasswordChangeForm(SignOutEverywhereMixin, PasswordChangeForm):
+    pass
+
+
+class SignOutEverywhereSetPasswordForm(SignOutEverywhereMixin, SetPasswordForm):
+    pass
+
+
+class SignOutEverywhereAdminPasswordForm(
+    SignOutEverywhereMixin, AdminPasswordChangeForm
+):
+    password_field = "password1"  # noqa: S105 (a field name)

@@ -6,8 +6,11 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from knox.models import AuthToken
 
-from . import ratelimit
+from core.tasks import enqueue_on_commit
+
+from . import ratelimit, tasks
 from .models import User
 from .usernames import username_skeleton
 
@@ -67,6 +70,24 @@ def user_register(
         raise ValidationError(
             "That username or e-mail address was taken a moment ago; pick another."
         ) from exc
+    return user
+
+
+@transaction.atomic
+def user_set_password(*, user: User, password: str | None) -> User:
+    """Set a new password (None: unusable) and sign every device out.
+
+    Every API token is revoked; every session but one that the caller keeps with
+    `update_session_auth_hash` ends with the old password's hash. The owner is
+    told by e-mail. Pages (change, reset) and the admin all call this.
+    """
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    AuthToken.objects.filter(user=user).delete()
+    enqueue_on_commit(tasks.send_password_changed, user.pk)
     return user
 
 

@@ -1,16 +1,33 @@
-from django.contrib.auth.views import LoginView
+from django.contrib.auth import views as auth
 from django.urls import include, path
 
 from . import views
-from .forms import ThrottledAuthenticationForm
+from .forms import (
+    SignOutEverywherePasswordChangeForm,
+    SignOutEverywhereSetPasswordForm,
+    ThrottledAuthenticationForm,
+)
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("profile/", views.profile, name="profile"),
     path(
         "login/",
-        LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
+        auth.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),
         name="login",
+    ),
+    # A new password signs every other device out (the change keeps this one).
+    path(
+        "password_change/",
+        auth.PasswordChangeView.as_view(form_class=SignOutEverywherePasswordChangeForm),
+        name="password_change",
+    ),
+    path(
+        "reset/<uidb64>/<token>/",
+        auth.PasswordResetConfirmView.as_view(
+            form_class=SignOutEverywhereSetPasswordForm
+        ),
+        name="password_reset_confirm",
     ),
     # login, logout, password change and reset: Django's views, our templates.
     path("", include("django.contrib.auth.urls")),

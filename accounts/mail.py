@@ -1,0 +1,32 @@
+"""The e-mails accounts send to an account's owner."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .models import User
+
+
+def _link(name: str, *args) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
+
+
+def _send(*, to: str, subject: str, template: str, context: dict) -> None:
+    body = render_to_string(template, {"site_name": settings.SITE_NAME, **context})
+    # The subject is ours alone, never a reader's words: no header can be forged.
+    send_mail(subject=f"{settings.SITE_NAME}: {subject}", message=body,
+              from_email=None, recipient_list=[to])  # fmt: skip
+
+
+def send_password_changed(*, user_id: int) -> None:
+    """Tell an account's owner their password changed and every device is out."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None or not user.email:
+        return
+    _send(
+        to=user.email,
+        subject="your password was changed",
+        template="accounts/email/password_changed.txt",
+        context={"name": user.username, "reset_link": _link("password_reset")},
+    )
