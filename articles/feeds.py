@@ -1,16 +1,17 @@
 """RSS and Atom feeds of the latest published articles."""
 
 from django.conf import settings
-from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+
+from core.feeds import TextTitlesFeed
 
 from .models import Article
 
 FEED_SIZE = 20
 
 
-class LatestArticlesFeed(Feed):
+class LatestArticlesFeed(TextTitlesFeed):
     title = settings.SITE_NAME
     description = settings.SITE_TAGLINE
     link = reverse_lazy("home")
@@ -24,7 +25,7 @@ class LatestArticlesFeed(Feed):
         )
 
     def item_title(self, item: Article) -> str:
-        return item.title
+        return self.as_title(item.title)
 
     def item_description(self, item: Article) -> str:
         return item.standfirst

@@ -297,7 +297,7 @@ def _encode_after(path: str) -> str:
 
 
 def _decode_after(cursor: str) -> str:
-    path = decode_cursor(cursor).get("after")
+    path = decode_cursor(cursor, keys={"after"})["after"]
     if not isinstance(path, str) or not path.isdigit():
         raise InvalidCursor("That page cursor is not valid.")
     return path

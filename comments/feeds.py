@@ -1,21 +1,22 @@
 """RSS of an article's latest approved comments."""
 
-from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 
 from articles.models import Article
+from core.feeds import TextTitlesFeed
 
 from .models import Comment
+from .notifications import one_line
 
 FEED_SIZE = 50
 
 
-class ArticleCommentsFeed(Feed):
+class ArticleCommentsFeed(TextTitlesFeed):
     def get_object(self, request, slug: str) -> Article:
         return get_object_or_404(Article.objects.published(), slug=slug)
 
     def title(self, obj: Article) -> str:
-        return f"Comments on {obj.title}"
+        return self.as_title(f"Comments on {obj.title}")
 
     def link(self, obj: Article) -> str:
         return f"{obj.get_absolute_url()}#discussion"
@@ -33,7 +34,7 @@ class ArticleCommentsFeed(Feed):
         )
 
     def item_title(self, item: Comment) -> str:
-        return f"{item.author_name} on {item.article.title}"
+        return self.as_title(one_line(f"{item.author_name} on {item.article.title}"))
 
     def item_description(self, item: Comment) -> str:
         return item.body_html

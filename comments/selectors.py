@@ -51,11 +51,12 @@ def encode_cursor(sort: str, comment: Comment) -> str:
 
 def decode_cursor(cursor: str, sort: str) -> dict:
     """The position a cursor names; InvalidCursor for anything else."""
-    data = pagination.decode_cursor(cursor)
+    keys = {"s", "id", "score"} if sort == "top" else {"s", "id"}
+    data = pagination.decode_cursor(cursor, keys=keys)
     ok = (
-        data.get("s") == sort
-        and isinstance(data.get("id"), int)
-        and (sort != "top" or isinstance(data.get("score"), int))
+        data["s"] == sort
+        and isinstance(data["id"], int)
+        and (sort != "top" or isinstance(data["score"], int))
     )
     if not ok:
         raise InvalidCursor("That page cursor is not valid for this sort.")

@@ -1,6 +1,8 @@
 """Discussion pages. Every action works as a plain form post with a redirect;
 with htmx the same views answer with the fragment to swap in place."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -59,19 +61,39 @@ def _visible_comment(request: HttpRequest, pk: int) -> Comment:
     )
 
 
+@dataclass(frozen=True)
+class _PageQuery:
+    """Which page of the discussion the address asks for, checked once."""
+
+    sort: str = "oldest"
+    thread_id: int | None = None
+    cursor: str | None = None
+    valid: bool = True  # False: it named a cursor the site never handed out
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> "_PageQuery":
+        sort = request.GET.get("sort", "oldest")
+        sort = sort if sort in selectors.SORTS else "oldest"
+        thread = request.GET.get("thread", "")
+        thread_id = int(thread) if thread.isdigit() and len(thread) <= 12 else None
+        cursor = request.GET.get("cursor") or None
+        if cursor is not None:
+            try:
+                selectors.decode_cursor(cursor, sort)
+            except InvalidCursor:
+                return cls(sort, thread_id, None, valid=False)
+        return cls(sort, thread_id, cursor)
+
+
 def _discussion_context(request: HttpRequest, article: Article, form=None) -> dict:
-    sort = request.GET.get("sort", "oldest")
-    thread = request.GET.get("thread")
-    try:
-        page = selectors.discussion_page(
-            article=article,
-            user=request.user,
-            sort=sort,
-            cursor=request.GET.get("cursor") or None,
-            thread_id=int(thread) if thread and thread.isdigit() else None,
-        )
-    except InvalidCursor:
-        page = selectors.discussion_page(article=article, user=request.user, sort=sort)
+    query = _PageQuery.of(request)
+    page = selectors.discussion_page(
+        article=article,
+        user=request.user,
+        sort=query.sort,
+        cursor=query.cursor,
+        thread_id=query.thread_id,
+    )
     return {**_frame(request, article, sort=page.sort, form=form), "page": page}
 
 
@@ -92,33 +114,34 @@ def _frame(request: HttpRequest, article: Article, *, sort: str, form=None) -> d
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article_or_404(request, slug)
+    query = _PageQuery.of(request)
     if request.user.is_authenticated:
         context = _discussion_context(request, article)
         threads_html = render_to_string("comments/_threads.html", context, request)
     else:
         # Anonymous readers all see the same discussion: render it once per change.
-        context, threads_html = _shared_discussion(request, article)
+        context, threads_html = _shared_discussion(request, article, query)
+    # A made-up cursor gets the first page, and says it was not what was asked.
+    status = 200 if query.valid else 400
     if request.htmx and request.GET.get("cursor"):
-        return HttpResponse(threads_html)
+        return HttpResponse(threads_html, status=status)
     return render(
-        request, "comments/article.html", {**context, "threads_html": threads_html}
+        request,
+        "comments/article.html",
+        {**context, "threads_html": threads_html},
+        status=status,
     )
 
 
-def _shared_discussion(request: HttpRequest, article: Article) -> tuple[dict, str]:
-    sort = request.GET.get("sort", "oldest")
-    sort = sort if sort in selectors.SORTS else "oldest"
-    thread = request.GET.get("thread", "")
-    cursor = request.GET.get("cursor", "")
+def _shared_discussion(
+    request: HttpRequest, article: Article, query: _PageQuery
+) -> tuple[dict, str]:
+    # Only pages the site links to are cached: one entry per real page.
     key = discussion_cache.discussion_key(
-        article.pk,
-        sort,
-        thread if thread.isdigit() else "",
-        # A made-up cursor renders the first page; it gets no cache entry of its own.
-        cursor if len(cursor) <= 200 else None,
+        article.pk, query.sort, query.thread_id or "", query.cursor or ""
     )
     if (html := discussion_cache.cached_html(key)) is not None:
-        return _frame(request, article, sort=sort), html
+        return _frame(request, article, sort=query.sort), html
     context = _discussion_context(request, article)
     html = render_to_string("comments/_threads.html", context, request)
     discussion_cache.store_html(key, html)

@@ -23,6 +23,7 @@ from drf_standardized_errors.handler import ExceptionHandler
 from drf_standardized_errors.types import (
     CLIENT_ERROR,
     SERVER_ERROR,
+    VALIDATION_ERROR,
     Error,
     ErrorResponse,
 )
@@ -40,19 +41,29 @@ DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 def error_body(
-    status_code: int, code: str, detail: str, attr: str | None = None
+    status_code: int, code: str, detail: str, *, invalid_input: bool = False
 ) -> dict:
-    """The JSON of one error, in the shape drf-standardized-errors gives DRF's."""
-    kind = SERVER_ERROR if status_code >= 500 else CLIENT_ERROR
-    return asdict(ErrorResponse(kind, [Error(code, detail, attr)]))
+    """The JSON of one error, in the shape drf-standardized-errors gives DRF's;
+    `invalid_input` for a request the client must change (a validation error)."""
+    if status_code >= 500:
+        kind = SERVER_ERROR
+    else:
+        kind = VALIDATION_ERROR if invalid_input else CLIENT_ERROR
+    return asdict(ErrorResponse(kind, [Error(code, detail, None)]))
 
 
 def error_response(
-    status_code: int, code: str, detail: str, headers: dict | None = None
+    status_code: int,
+    code: str,
+    detail: str,
+    headers: dict | None = None,
+    invalid_input: bool = False,
 ) -> JsonResponse:
     """An error answered outside DRF (Django's handlers, the middleware)."""
     return JsonResponse(
-        error_body(status_code, code, detail), status=status_code, headers=headers
+        error_body(status_code, code, detail, invalid_input=invalid_input),
+        status=status_code,
+        headers=headers,
     )
 
 

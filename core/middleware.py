@@ -1,11 +1,14 @@
-"""Site-wide middleware: API body limits, and the answer when the database is down."""
+"""Site-wide middleware: query strings and API bodies checked before any view
+reads them, and the answer when the database is down."""
 
 import logging
+import unicodedata
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.views import defaults
 
 from .api import (
     API_PREFIX,
@@ -72,3 +75,31 @@ class ApiBodyLimitMiddleware:
                     f"{settings.API_MAX_BODY_BYTES:,}.",
                 )
         return self.get_response(request)
+
+
+class QueryStringMiddleware:
+    """Refuse a query string with a control character (a NUL, say) in a name or
+    a value, with a 400 naming the parameter: no view, filter or database ever
+    sees it (PostgreSQL would fail on a NUL with a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for name, values in request.GET.lists():
+            if any(_has_control(text) for text in (name, *values)):
+                return _bad_parameter(request, name)
+        return self.get_response(request)
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(c) == "Cc" for c in text)
+
+
+def _bad_parameter(request: HttpRequest, name: str) -> HttpResponse:
+    shown = name if not _has_control(name) else repr(name)
+    detail = f"The query parameter {shown} holds a control character."
+    if request.path.startswith(API_PREFIX):
+        # attr stays null: the name may be one no operation documents.
+        return error_response(400, "invalid", detail, invalid_input=True)
+    return defaults.bad_request(request, ValueError(detail))
