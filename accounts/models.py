@@ -5,7 +5,12 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from .usernames import UsernameValidator, normalise_username, username_skeleton
+from .usernames import (
+    UsernameValidator,
+    display_name_skeleton,
+    normalise_username,
+    username_skeleton,
+)
 
 EDITORS_GROUP = "Editors"
 MODERATORS_GROUP = "Moderators"
@@ -44,6 +49,10 @@ class User(AbstractUser):
         blank=True,
         help_text="The name shown beside your comments; your username if empty.",
     )
+    # The display name's look-alike form, so no reader can take another's name.
+    display_name_skeleton = models.CharField(
+        max_length=240, blank=True, editable=False, db_index=True
+    )
     reply_emails = models.BooleanField("e-mail me replies to my comments", default=True)
 
     # Ban state lives on the account so posting can refuse a banned reader without
@@ -76,6 +85,7 @@ class User(AbstractUser):
         # createsuperuser, fixtures, imports).
         self.username = normalise_username(self.username)
         self.username_skeleton = username_skeleton(self.username)
+        self.display_name_skeleton = display_name_skeleton(self.display_name)
         self.email = AgoraUserManager.normalize_email(self.email)
         super().save(*args, **kwargs)
 

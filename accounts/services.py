@@ -12,7 +12,7 @@ from core.tasks import enqueue_on_commit
 
 from . import ratelimit, tasks
 from .models import User
-from .usernames import username_skeleton
+from .usernames import username_skeleton, validate_public_name
 
 USERNAME_TAKEN = "That username is taken, or looks too much like one that is."
 EMAIL_TAKEN = (
@@ -33,6 +33,10 @@ def _signup_errors(user: User, password: str | None) -> dict[str, list[str]]:
         errors.setdefault("username", []).append(USERNAME_TAKEN)
     if User.objects.filter(email__iexact=user.email).exists():
         errors.setdefault("email", []).append(EMAIL_TAKEN)
+    try:
+        validate_public_name(user.display_name, exclude_user=user)
+    except ValidationError as exc:
+        errors.setdefault("display_name", []).extend(exc.messages)
     if password is not None:
         try:
             password_validation.validate_password(password, user)
@@ -93,11 +97,19 @@ def user_set_password(*, user: User, password: str | None) -> User:
 
 @transaction.atomic
 def user_update_profile(*, user: User, display_name: str, reply_emails: bool) -> User:
-    """Change what a reader shows as their name and whether replies are e-mailed."""
+    """Change what a reader shows as their name and whether replies are e-mailed.
+
+    Raises ValidationError on `display_name` for a name that hides characters or
+    passes for somebody else (`usernames.validate_public_name`).
+    """
     user.display_name = display_name.strip()
     user.reply_emails = reply_emails
     user.full_clean(exclude=["password"])
-    user.save(update_fields=["display_name", "reply_emails"])
+    try:
+        validate_public_name(user.display_name, exclude_user=user)
+    except ValidationError as exc:
+        raise ValidationError({"display_name": exc.error_list}) from exc
+    user.save(update_fields=["display_name", "display_name_skeleton", "reply_emails"])
     return user
 
 

@@ -56,11 +56,21 @@ def signup(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        services.user_update_profile(
-            user=request.user,
-            display_name=form.cleaned_data["display_name"],
-            reply_emails=form.cleaned_data["reply_emails"],
-        )
-        messages.success(request, "Your profile is saved.")
-        return redirect("profile")
-    return render(request, "accounts/profile.html", {"form": form})
+        try:
+            services.user_update_profile(
+                user=request.user,
+                display_name=form.cleaned_data["display_name"],
+                reply_emails=form.cleaned_data["reply_emails"],
+            )
+        except ValidationError as exc:
+            request.user.refresh_from_db()
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("profile")
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
