@@ -1,6 +1,7 @@
 """Accounts over the API: register, per-device tokens, and the signed-in reader."""
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
 from knox.auth import TokenAuthentication
 from knox.models import AuthToken
@@ -111,10 +112,7 @@ class TokenView(APIView):
             request, username=username, password=data.validated_data["password"]
         )
         if user is None:
-            return Response(
-                {"detail": "Wrong username or password."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise ValidationError("Wrong username or password.", code="invalid")
         services.sign_in_succeeded(attempt=attempt)
         return Response(_token_for(user))
 

@@ -137,3 +137,13 @@ def test_per_address_limits_are_stricter_than_the_per_account_one(settings):
     per_account, _ = parse_rate(settings.LOGIN_FAILURE_RATE_PER_ACCOUNT)
 
     assert per_pair < per_account
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_answers_the_apis_one_error_shape(reader):
+    body = api_guess("198.51.100.1").json()
+
+    assert body["type"] == "validation_error"
+    assert [(e["attr"], e["detail"]) for e in body["errors"]] == [
+        (None, "Wrong username or password.")
+    ]
