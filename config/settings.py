@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "moderation",
+    "exchange",
     "health",
 ]
 

@@ -1,6 +1,6 @@
 """The import rules: config wires apps and imports none; apps import downwards only
-(moderation → comments → articles → accounts → core); no app imports config's
-API or Celery modules; no modules of one app import each other in a circle.
+(exchange → moderation → comments → articles → accounts → core); no app imports
+config's API or Celery modules; no modules of one app import each other in a circle.
 
 Every import counts, at module level or inside a function.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["core", "accounts", "articles", "comments", "moderation"]
+LAYERS = ["core", "accounts", "articles", "comments", "moderation", "exchange"]
 # Beside the layers: health reads only core and Django.
 SIDE_APPS = {"health": {"core"}}
 APPS = [*LAYERS, *SIDE_APPS]

@@ -1,0 +1,349 @@
+"""Writing one imported discussion into the comment tree, all or nothing.
+
+A discussion's new comments go in level by level in a few bulk statements, so a
+large import runs in seconds rather than hours. Each comment is checked and
+rendered as a posted one is (comments.services.normalise_body, then the
+comment renderer), placed in its thread by the rule of comments.services._place
+(deep replies sit at the last display level beside the comment they answer),
+and counted in the article's and the parent's totals in the same transaction.
+Imported comments are old news: nobody is e-mailed about them, now or when a
+held one is approved later, and no live moderation runs on them.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import DatabaseError, transaction
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.models import Article
+from comments.cache import discussion_changed
+from comments.markdown import render_comment
+from comments.models import MAX_BODY, MAX_DEPTH, Comment, path_segment
+from comments.services import normalise_body
+
+from .models import ImportedComment, ImportedPing
+from .records import Discussion, Entry, Tally
+
+BATCH = 1000
+LOOKUP_CHUNK = 5000
+NAME_LENGTH = Comment._meta.get_field("guest_name").max_length
+SHORTENED_MARK = "\n\n\\[…\\]"
+
+
+class ImportProblem(Exception):
+    """One discussion cannot go in as it is; the message says which comment and why."""
+
+
+@dataclass
+class Target:
+    """Where an import writes: the source's name and how to find articles."""
+
+    source: str
+    create_articles: bool = False
+    editor: object = None
+
+
+def discussion_import(
+    *, target: Target, discussion: Discussion, tally: Tally, authors: "Authors"
+) -> None:
+    """Write a discussion's new comments and pings in one transaction, or none.
+
+    A discussion with no article to go under, or with a comment that cannot be
+    written, is recorded in `tally.failures` and leaves nothing behind.
+    """
+    if discussion.problem:
+        tally.failures.append(f"{discussion.label}: {discussion.problem}")
+        return
+    own = Tally()
+    try:
+        with transaction.atomic():
+            article = article_for(discussion, target)
+            if article is None:
+                raise ImportProblem(
+                    "no article with the slug "
+                    f"{' or '.join(map(repr, discussion.slugs)) or '(none given)'}; "
+                    "pass --create-articles to make drafts for it"
+                )
+            _write(target.source, discussion, article, own, authors)
+    except (ImportProblem, ValidationError, DatabaseError) as problem:
+        tally.failures.append(f"{discussion.label}: {_say(problem)}")
+        return
+    for name in ("imported", "skipped", "held", "spam", "orphans", "pings"):
+        setattr(tally, name, getattr(tally, name) + getattr(own, name))
+    tally.notes.extend(own.notes)
+
+
+def _say(problem: Exception) -> str:
+    if isinstance(problem, ValidationError):
+        return "; ".join(problem.messages)
+    return str(problem)
+
+
+def _write(source: str, discussion: Discussion, article: Article, tally: Tally,
+           authors: "Authors") -> None:  # fmt: skip
+    tally.pings += len(discussion.pings)
+    _write_pings(source, discussion, article)
+    known = _mapped(source, [e.source_id for e in discussion.entries])
+    new = [e for e in discussion.entries if e.source_id not in known]
+    tally.skipped += len(discussion.entries) - len(new)
+    if not new:
+        return
+    texts = {e.source_id: _text(e, discussion, tally) for e in new}
+    users = authors.lookup(e.email for e in new if e.registered)
+    outside = _existing_parents(new, known, article)
+    levels, orphans = _levels(new, outside)
+    tally.orphans += len(orphans)
+    counted = Counter(e.parent_id for e in new if _counts(e))
+    placed: dict[str, Comment] = {}
+    now = timezone.now()
+    for level in levels:
+        rows = [
+            _row(e, article, placed.get(e.parent_id) or outside.get(e.parent_id),
+                 users, texts[e.source_id], counted[e.source_id], now)
+            for e in level
+        ]  # fmt: skip
+        Comment.objects.bulk_create(rows, batch_size=BATCH)
+        for entry, row in zip(level, rows, strict=True):
+            _place(row, row.parent)
+            row.created_at = entry.created_at
+            placed[entry.source_id] = row
+        Comment.objects.bulk_update(
+            rows, ["root", "depth", "path", "created_at"], batch_size=BATCH
+        )
+    ImportedComment.objects.bulk_create(
+        (ImportedComment(source=source, source_id=key, comment=row)
+         for key, row in placed.items()),
+        batch_size=BATCH,
+    )  # fmt: skip
+    _count(article, new, outside, tally)
+
+
+def _write_pings(source: str, discussion: Discussion, article: Article) -> None:
+    if not discussion.pings:
+        return
+    ids = [p.source_id for p in discussion.pings]
+    have = set(
+        ImportedPing.objects.filter(source=source, source_id__in=ids).values_list(
+            "source_id", flat=True
+        )
+    )
+    ImportedPing.objects.bulk_create(
+        ImportedPing(source=source, source_id=p.source_id, article=article,
+                     kind=p.kind, title=p.title[:300], url=p.url[:500],
+                     excerpt=p.excerpt, created_at=p.created_at)
+        for p in discussion.pings
+        if p.source_id not in have
+    )  # fmt: skip
+
+
+def _mapped(source: str, ids: list[str]) -> dict[str, int]:
+    """The source ids already imported, with the comment each became."""
+    found: dict[str, int] = {}
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start : start + LOOKUP_CHUNK]
+        found.update(
+            ImportedComment.objects.filter(
+                source=source, source_id__in=chunk
+            ).values_list("source_id", "comment_id")
+        )
+    return found
+
+
+def _text(entry: Entry, discussion: Discussion, tally: Tally) -> str:
+    """The stored Markdown, checked as a posted body is; too long is shortened."""
+    if entry.deleted_at is not None:
+        return ""
+    body = entry.body
+    if len(body) > MAX_BODY:
+        cut = body[: MAX_BODY - len(SHORTENED_MARK)]
+        if (end := cut.rfind("\n\n")) > MAX_BODY // 2:
+            cut = cut[:end]
+        tally.notes.append(
+            f"{discussion.label}: comment {entry.source_id} shortened from "
+            f"{len(body):,} to {len(cut):,} characters (the site keeps {MAX_BODY:,})"
+        )
+        body = cut.rstrip() + SHORTENED_MARK
+    try:
+        return normalise_body(body)
+    except ValidationError as error:
+        raise ImportProblem(
+            f"comment {entry.source_id}: {'; '.join(error.messages)}"
+        ) from None
+
+
+def _existing_parents(
+    new: list[Entry], known: dict[str, int], article: Article
+) -> dict[str, Comment]:
+    """Comments imported by an earlier run that new ones answer."""
+    wanted = {known[e.parent_id]: e.parent_id for e in new if e.parent_id in known}
+    if not wanted:
+        return {}
+    rows = Comment.objects.filter(pk__in=wanted, article=article).only(
+        "id", "article_id", "root_id", "depth", "path"
+    )
+    return {wanted[row.pk]: row for row in rows}
+
+
+def _levels(
+    new: list[Entry], outside: dict[str, Comment]
+) -> tuple[list[list[Entry]], list[Entry]]:
+    """The new entries by generation (parents before replies, each generation
+    oldest first) and the orphans: replies to a comment the file does not hold,
+    placed at the top level."""
+    ids = {e.source_id for e in new}
+    replies: dict[str, list[Entry]] = defaultdict(list)
+    first, orphans = [], []
+    for entry in new:
+        parent = entry.parent_id
+        if parent in ids and parent != entry.source_id:
+            replies[parent].append(entry)
+            continue
+        if parent is not None and parent not in outside:
+            entry.parent_id = None
+            orphans.append(entry)
+        first.append(entry)
+    levels, seen = [], set()
+    current = first
+    while current:
+        current.sort(key=lambda e: e.created_at)
+        levels.append(current)
+        seen.update(e.source_id for e in current)
+        current = [r for e in current for r in replies.pop(e.source_id, ())]
+    # What is left answers itself in a circle: break it at the top level.
+    if circle := [e for e in new if e.source_id not in seen]:
+        for entry in circle:
+            entry.parent_id = None
+        orphans.extend(circle)
+        more, _ = _levels(circle, {})
+        for depth, level in enumerate(more):
+            if depth < len(levels):
+                levels[depth].extend(level)
+            else:
+                levels.append(level)
+    return levels, orphans
+
+
+def _counts(entry: Entry) -> bool:
+    return entry.status == Comment.Status.APPROVED and entry.deleted_at is None
+
+
+def _row(entry: Entry, article: Article, parent: Comment | None, users: dict,
+         text: str, replies: int, now) -> Comment:  # fmt: skip
+    user = users.get(entry.email.lower()) if entry.registered else None
+    return Comment(
+        article=article,
+        parent=parent,
+        author=user,
+        guest_name="" if user else entry.name.strip()[:NAME_LENGTH],
+        guest_email="" if user else _email(entry.email),
+        body=text,
+        body_html=render_comment(text) if text else "",
+        status=entry.status,
+        deleted_at=entry.deleted_at,
+        notified_at=now,
+        reply_count=replies,
+    )
+
+
+def _email(address: str) -> str:
+    address = address.strip().lower()
+    try:
+        validate_email(address)
+    except ValidationError:
+        return ""
+    return address
+
+
+def _place(comment: Comment, parent: Comment | None) -> None:
+    """Root, depth and path by the rule of comments.services._place."""
+    if parent is None:
+        comment.root_id, comment.depth = comment.pk, 0
+        comment.path = path_segment(comment.pk)
+    elif parent.depth < MAX_DEPTH - 1:
+        comment.root_id, comment.depth = parent.root_id, parent.depth + 1
+        comment.path = parent.path + path_segment(comment.pk)
+    else:
+        comment.root_id, comment.depth = parent.root_id, parent.depth
+        comment.path = parent.tree_parent_path + path_segment(comment.pk)
+
+
+def _count(article: Article, new: list[Entry], outside: dict[str, Comment],
+           tally: Tally) -> None:  # fmt: skip
+    """Move the public totals and retire the cached discussion."""
+    tally.imported += len(new)
+    tally.held += sum(e.status == Comment.Status.HELD for e in new)
+    tally.spam += sum(e.status == Comment.Status.SPAM for e in new)
+    if shown := sum(map(_counts, new)):
+        Article.objects.filter(pk=article.pk).update(
+            comment_count=F("comment_count") + shown
+        )
+    earlier = Counter(e.parent_id for e in new if e.parent_id in outside and _counts(e))
+    for key, replies in earlier.items():
+        Comment.objects.filter(pk=outside[key].pk).update(
+            reply_count=F("reply_count") + replies
+        )
+    discussion_changed(article.pk)
+
+
+class Authors:
+    """Accounts on this site by e-mail address, looked up once each per run."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, object] = {}
+
+    def lookup(self, emails) -> dict[str, object]:
+        wanted = {e.strip().lower() for e in emails if e.strip()}
+        missing = wanted - self.known.keys()
+        if missing:
+            found = {
+                user.email_key: user
+                for user in get_user_model()
+                .objects.annotate(email_key=Lower("email"))
+                .filter(email_key__in=missing, is_active=True)
+            }
+            self.known.update({e: found.get(e) for e in missing})
+        return {e: self.known[e] for e in wanted if self.known[e] is not None}
+
+
+def article_for(discussion: Discussion, target: Target) -> Article | None:
+    """The article a discussion belongs under: by slug (from its link or name),
+    or a new draft when the run may create them."""
+    slugs = [s for s in discussion.slugs if s]
+    found = {a.slug: a for a in Article.objects.filter(slug__in=slugs)}
+    for slug in slugs:
+        if slug in found:
+            return found[slug]
+    if not target.create_articles:
+        return None
+    return _article_create(discussion, slugs, target.editor)
+
+
+def _article_create(discussion: Discussion, slugs: list[str], editor) -> Article:
+    slug = next((s for s in map(slugify, slugs) if s), "") or slugify(
+        f"imported-{discussion.key}"
+    )
+    title = (discussion.title or slug).strip()[:200]
+    article = Article(
+        title=title,
+        slug=slug[:200],
+        standfirst=title[:600],
+        body=discussion.body or title,
+        author=editor,
+        status=Article.Status.DRAFT,
+        published_at=discussion.published_at,
+        discussion_policy=(
+            Article.DiscussionPolicy.CLOSED
+            if discussion.closed
+            else Article.DiscussionPolicy.OPEN
+        ),
+    )
+    article.full_clean()
+    article.save()
+    return article
