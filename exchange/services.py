@@ -83,7 +83,10 @@ def discussion_import(
 def _say(problem: Exception) -> str:
     if isinstance(problem, ValidationError):
         return "; ".join(problem.messages)
-    return str(problem)
+    # A database error's text runs to several lines; its first says what.
+    return (
+        str(problem).strip().splitlines()[0] if str(problem).strip() else repr(problem)
+    )
 
 
 def _write(source: str, discussion: Discussion, article: Article, tally: Tally,

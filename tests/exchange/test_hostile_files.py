@@ -44,7 +44,7 @@ def _good(slug: str) -> str:
         ("empty", "", "holds no XML"),
     ],
 )
-@pytest.mark.parametrize("command", ["import_wordpress"])
+@pytest.mark.parametrize("command", ["import_wordpress", "import_disqus"])
 def test_a_hostile_or_broken_file_is_refused_with_nothing_written(
     run, article, command, name, text, says
 ):

@@ -57,8 +57,8 @@ class ImportCommand(BaseCommand):
         self.stdout.write(tally.summary(pings=reader.pings))
         if tally.failures:
             raise CommandError(
-                f"{len(tally.failures)} of the file's discussions were not imported "
-                "(listed above); the rest were"
+                f"{len(tally.failures)} of the file's discussions could not be "
+                "imported (listed above)"
             )
 
 
