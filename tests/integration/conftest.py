@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from celery import Celery
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,8 +90,21 @@ class Worker:
             self.process.wait()
 
 
-def start_worker(*, log_dir: Path, mail_dir: Path, **extra_env: str) -> Worker:
-    """Start `celery worker` with the test database and `extra_env`; wait for it."""
+def start_worker(
+    *,
+    log_dir: Path,
+    mail_dir: Path,
+    pool: str = "solo",
+    concurrency: int = 1,
+    broker_url: str | None = None,
+    **extra_env: str,
+) -> Worker:
+    """Start `celery worker` with the test database and `extra_env`; wait for it.
+
+    `pool="prefork"` runs tasks in child processes, as production does, so the
+    main process keeps watching the broker while a task runs. `broker_url`
+    points the worker at a broker other than the suite's.
+    """
     from config.celery import app
 
     name = f"itest-{uuid.uuid4().hex[:8]}@localhost"
@@ -101,25 +115,43 @@ def start_worker(*, log_dir: Path, mail_dir: Path, **extra_env: str) -> Worker:
         # The URL's path is read relative unless it starts with two slashes.
         "EMAIL_URL": f"filemail:///{mail_dir}",
         "LOG_LEVEL": "INFO",
+        **({"CELERY_BROKER_URL": broker_url} if broker_url else {}),
         **extra_env,
     }
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker",
-             "--pool", "solo", "--concurrency", "1", "--hostname", name,
+             "--pool", pool, "--concurrency", str(concurrency), "--hostname", name,
              "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
     worker = Worker(name=name, process=process, log_path=log_path)
+    control = client_app(broker_url) if broker_url else app
     try:
         deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[name], timeout=0.5):
+        while not control.control.ping(destination=[name], timeout=0.5):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the worker did not start:\n{log_path.read_text()}")
     except BaseException:
         worker.stop()
         raise
+    finally:
+        if control is not app:
+            control.close()
     return worker
+
+
+def client_app(broker_url: str) -> Celery:
+    """A bare Celery app on `broker_url`, to send tasks and ping workers there.
+
+    The site's app publishes through a pool on the suite's broker whatever
+    connection it is handed, so another broker needs an app of its own; and
+    CELERY_BROKER_URL in the environment outranks `broker_url`, so the read
+    and write URLs (which outrank it) name this one.
+    """
+    client = Celery("itest-client", set_as_current=False)
+    client.conf.broker_read_url = client.conf.broker_write_url = broker_url
+    return client
 
 
 @pytest.fixture(scope="session")
@@ -152,8 +184,8 @@ def spawn_worker(django_db_setup, tmp_path):
     _needs_real_services()
     started: list[Worker] = []
 
-    def spawn(*, mail_dir: Path, **extra_env: str) -> Worker:
-        worker = start_worker(log_dir=tmp_path, mail_dir=mail_dir, **extra_env)
+    def spawn(*, mail_dir: Path, **options) -> Worker:
+        worker = start_worker(log_dir=tmp_path, mail_dir=mail_dir, **options)
         started.append(worker)
         return worker
 
