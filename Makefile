@@ -59,9 +59,20 @@ serve: install
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	.venv/bin/gunicorn config.wsgi --bind $(BIND) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
 
+# As deploy/agora-worker.service does in production, a worker that exits with
+# an error (a crash, a lost broker) is started again after a short pause;
+# Ctrl-C, or a worker that stops cleanly, ends the loop.
+CELERY := .venv/bin/celery
+WORKER_RESTART_DELAY ?= 5
 worker: install
-	.venv/bin/celery -A config worker --loglevel INFO
+	@trap 'exit 130' INT TERM; \
+	while true; do \
+	  $(CELERY) -A config worker --loglevel INFO && exit 0; \
+	  status=$$?; \
+	  echo "worker exited with status $$status; starting it again in $(WORKER_RESTART_DELAY) s" >&2; \
+	  sleep $(WORKER_RESTART_DELAY); \
+	done
 
 beat: install
 	@mkdir -p var
-	.venv/bin/celery -A config beat --loglevel INFO --schedule var/celerybeat-schedule
+	$(CELERY) -A config beat --loglevel INFO --schedule var/celerybeat-schedule
