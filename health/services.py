@@ -1,7 +1,8 @@
 """Writes and reads for the health of the site's parts."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Max
@@ -25,8 +26,30 @@ def heartbeat_record(*, hostname: str, at: datetime | None = None) -> WorkerHear
     return beat
 
 
+def heartbeat_every() -> timedelta:
+    """How often beat sends the heartbeat task, as CELERY_BEAT_SCHEDULE says."""
+    schedule = settings.CELERY_BEAT_SCHEDULE.get("worker-heartbeat", {}).get("schedule")
+    return schedule if isinstance(schedule, timedelta) else timedelta(minutes=1)
+
+
+def worker_state(last_seen: datetime | None) -> str:
+    """The worker's state: ok, stale (two beats missed), unseen or in-process."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return "in-process"  # no broker: the web process runs tasks itself
+    if last_seen is None:
+        return "unseen"
+    # One missed beat may be a busy queue; two mean no worker, or no beat.
+    if timezone.now() - last_seen > 2 * heartbeat_every():
+        return "stale"
+    return "ok"
+
+
 def site_health() -> dict:
-    """Whether the database and cache answer, and when a worker was last seen."""
+    """Whether the database and cache answer, and whether a worker runs tasks.
+
+    `ok` (and the status code) follows the database and cache only: a web
+    process without a worker still serves, and a load balancer must keep it.
+    """
     report: dict = {}
     try:
         with connection.cursor() as cursor:
@@ -34,9 +57,11 @@ def site_health() -> dict:
         report["database"] = "ok"
         last = WorkerHeartbeat.objects.aggregate(last=Max("seen_at"))["last"]
         report["worker_last_seen"] = last.isoformat() if last else None
+        report["worker"] = worker_state(last)
     except Exception as exc:
         report["database"] = f"error: {type(exc).__name__}"
         report["worker_last_seen"] = None
+        report["worker"] = "unknown"
     try:
         cache.set("health:probe", "1", 5)
         report["cache"] = "ok" if cache.get("health:probe") == "1" else "error"

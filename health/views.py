@@ -8,6 +8,9 @@ from .services import site_health
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """For load balancers and operators: 200 when database and cache answer."""
+    """For load balancers and operators: 200 when database and cache answer.
+
+    The body also says whether a worker is running tasks (`worker`).
+    """
     report = site_health()
     return JsonResponse(report, status=200 if report["ok"] else 503)

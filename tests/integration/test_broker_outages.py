@@ -131,7 +131,7 @@ def losses_logged(worker: Worker) -> int:
 
 
 def test_worker_outlives_redis_outages_with_a_task_in_flight(
-    spawn_worker, own_redis, broker_client, tmp_path
+    spawn_worker, own_redis, broker_client, tmp_path, client
 ):
     # As in production: prefork children, one busy with a late-acknowledged
     # task and one idle, so the main process is waiting on the queue too when
@@ -163,3 +163,4 @@ def test_worker_outlives_redis_outages_with_a_task_in_flight(
 
     assert worker.process.poll() is None
     assert "Unrecoverable error" not in worker.log_path.read_text()
+    assert client.get("/healthz").json()["worker"] == "ok"
