@@ -13,6 +13,7 @@ held one is approved later, and no live moderation runs on them.
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -94,6 +95,8 @@ def _write(source: str, discussion: Discussion, article: Article, tally: Tally,
     tally.pings += len(discussion.pings)
     _write_pings(source, discussion, article)
     known = _mapped(source, [e.source_id for e in discussion.entries])
+    if source == own_source():
+        known.update(_still_here(discussion.entries, article))
     new = [e for e in discussion.entries if e.source_id not in known]
     tally.skipped += len(discussion.entries) - len(new)
     if not new:
@@ -157,6 +160,18 @@ def _mapped(source: str, ids: list[str]) -> dict[str, int]:
             ).values_list("source_id", "comment_id")
         )
     return found
+
+
+def own_source() -> str:
+    """The source name of this site's own WXR export (see exchange.export)."""
+    return f"wordpress:{settings.SITE_URL.rstrip('/')}"
+
+
+def _still_here(entries: list[Entry], article: Article) -> dict[str, int]:
+    """In this site's own export, the comments that are still on the article."""
+    ids = [int(e.source_id) for e in entries if e.source_id.isdigit()]
+    found = Comment.objects.filter(article=article, pk__in=ids)
+    return {str(pk): pk for pk in found.values_list("pk", flat=True)}
 
 
 def _text(entry: Entry, discussion: Discussion, tally: Tally) -> str:
