@@ -33,10 +33,14 @@ def _tasks_in_process(request):
         return
     from config.celery import app
 
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
+    # Under the CELERY_ namespace Celery reads the prefixed key first.
+    keys = ("task_always_eager", "CELERY_TASK_ALWAYS_EAGER")
+    before = {key: app.conf.get(key) for key in keys}
+    for key in keys:
+        app.conf[key] = True
     yield
-    app.conf.task_always_eager = before
+    for key, value in before.items():
+        app.conf[key] = value
 
 
 @pytest.fixture
