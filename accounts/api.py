@@ -45,11 +45,6 @@ class LoginSerializer(serializers.Serializer):
 TokenAnswer = inline_serializer(
     "Token", {"token": serializers.CharField(), "expiry": serializers.DateTimeField()}
 )
-RegisteredAnswer = inline_serializer(
-    "Registered",
-    {"user": UserSerializer(), "token": serializers.CharField(),
-     "expiry": serializers.DateTimeField()},
-)  # fmt: skip
 
 
 def _token_for(user: User) -> dict:
@@ -57,22 +52,29 @@ def _token_for(user: User) -> dict:
     return {"token": token, "expiry": instance.expiry}
 
 
+SignupAnswer = inline_serializer("SignupSent", {"detail": serializers.CharField()})
+
+
 class RegisterView(APIView):
+    """Ask for an account: the link that finishes it is e-mailed to the address."""
+
     authentication_classes = []
     permission_classes = []
 
     @extend_schema(
         request=RegisterSerializer,
-        responses={201: RegisteredAnswer},
-        summary="Create an account and a token for this device",
+        responses={202: SignupAnswer},
+        summary="Ask for an account: a link to finish it goes to the e-mail address",
     )
     def post(self, request):
         data = RegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_register(**data.validated_data)
+        services.signup_request(**data.validated_data,
+                                address=client_ip(request) or "")  # fmt: skip
+        # The same answer whether or not the address has an account.
         return Response(
-            {"user": UserSerializer(user).data, **_token_for(user)},
-            status=status.HTTP_201_CREATED,
+            {"detail": "Check your e-mail: a link there finishes signing up."},
+            status=status.HTTP_202_ACCEPTED,
         )
 
 

@@ -30,3 +30,23 @@ def send_password_changed(*, user_id: int) -> None:
         template="accounts/email/password_changed.txt",
         context={"name": user.username, "reset_link": _link("password_reset")},
     )
+
+
+def send_signup_link(*, email: str, token: str) -> None:
+    """E-mail the link that finishes a sign-up (it works for two days)."""
+    _send(
+        to=email,
+        subject="finish signing up",
+        template="accounts/email/signup_link.txt",
+        context={"link": _link("signup-confirm", token)},
+    )
+
+
+def send_signup_attempt(*, email: str) -> None:
+    """Tell an address's owner that someone tried to sign up with it."""
+    _send(
+        to=email,
+        subject="someone tried to sign up with your address",
+        template="accounts/email/signup_attempt.txt",
+        context={"login_link": _link("login"), "reset_link": _link("password_reset")},
+    )

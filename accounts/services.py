@@ -1,13 +1,16 @@
 """Every write to accounts goes through here."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from knox.models import AuthToken
 
+from core.exceptions import RateLimited
 from core.tasks import enqueue_on_commit
 
 from . import ratelimit, tasks
@@ -15,14 +18,20 @@ from .models import User
 from .usernames import username_skeleton, validate_public_name
 
 USERNAME_TAKEN = "That username is taken, or looks too much like one that is."
-EMAIL_TAKEN = (
-    "An account with this e-mail address already exists; sign in or reset your "
-    "password."
+# Said only to whoever opens a sign-up link, which went to that address's owner.
+EMAIL_HAS_ACCOUNT = (
+    "This e-mail address already has an account; sign in, or reset its password."
 )
+SIGNUP_SALT = "accounts.signup"
+SIGNUP_LINK_LIFETIME = timedelta(days=2)
 
 
 def _signup_errors(user: User, password: str | None) -> dict[str, list[str]]:
-    """Every sign-up rule at once, so the reader fixes everything in one go."""
+    """Every sign-up rule at once, so the reader fixes everything in one go.
+
+    Whether the e-mail address has an account is not among them: saying so
+    would tell anyone whose address is registered here.
+    """
     errors: dict[str, list[str]] = {}
     try:
         user.full_clean(exclude=["password", "username_skeleton"],
@@ -31,8 +40,6 @@ def _signup_errors(user: User, password: str | None) -> dict[str, list[str]]:
         errors.update(exc.message_dict)
     if User.objects.filter(username_skeleton=username_skeleton(user.username)).exists():
         errors.setdefault("username", []).append(USERNAME_TAKEN)
-    if User.objects.filter(email__iexact=user.email).exists():
-        errors.setdefault("email", []).append(EMAIL_TAKEN)
     try:
         validate_public_name(user.display_name, exclude_user=user)
     except ValidationError as exc:
@@ -45,25 +52,86 @@ def _signup_errors(user: User, password: str | None) -> dict[str, list[str]]:
     return errors
 
 
+def _unsaved_user(*, username: str, email: str, display_name: str) -> User:
+    return User(username=username, email=email.strip().lower(),
+                display_name=display_name.strip())  # fmt: skip
+
+
+def _limit(scope: str, rate: str, *, address: str, email: str, doing: str) -> None:
+    """Count one e-mail sent for `address` and to `email`; RateLimited when over."""
+    wait = max(
+        ratelimit.hit(f"{scope}-ip", address, rate),
+        ratelimit.hit(f"{scope}-email", email.strip().lower(), rate),
+    )
+    if wait:
+        raise RateLimited(wait, doing)
+
+
+@transaction.atomic
+def signup_request(
+    *, username: str, email: str, password: str, display_name: str = "",
+    address: str,
+) -> None:  # fmt: skip
+    """Check a sign-up and e-mail its address: the link that finishes it, or, when
+    the address has an account already, a word to its owner instead.
+
+    Answers alike either way (same checks, same work, no account yet), so nobody
+    learns whether an address is registered. Raises ValidationError naming each
+    field at fault, and RateLimited past `SIGNUP_RATE` per address or e-mail.
+    """
+    user = _unsaved_user(username=username, email=email, display_name=display_name)
+    if errors := _signup_errors(user, password):
+        raise ValidationError(errors)
+    _limit("signup", settings.SIGNUP_RATE, address=address, email=user.email,
+           doing="signing up")  # fmt: skip
+    user.set_password(password)  # in both cases, so both take as long
+    if User.objects.filter(email__iexact=user.email).exists():
+        enqueue_on_commit(tasks.send_signup_attempt, user.email)
+        return
+    token = signing.dumps(
+        {"u": user.username, "e": user.email, "d": user.display_name,
+         "p": user.password},
+        salt=SIGNUP_SALT, compress=True,
+    )  # fmt: skip
+    enqueue_on_commit(tasks.send_signup_link, user.email, token)
+
+
+@transaction.atomic
+def signup_confirm(*, token: str) -> User:
+    """Create the account a sign-up link names, checking every rule again.
+
+    Raises signing.BadSignature for a forged or expired link, ValidationError
+    when the name or the address was taken since.
+    """
+    data = signing.loads(token, salt=SIGNUP_SALT, max_age=SIGNUP_LINK_LIFETIME)
+    user = _unsaved_user(username=data["u"], email=data["e"], display_name=data["d"])
+    user.password = data["p"]
+    return _create(user, password=None)
+
+
 @transaction.atomic
 def user_register(
     *, username: str, email: str, password: str | None, display_name: str = ""
 ) -> User:
-    """Create a reader account, checking every sign-up rule: the one home of them.
+    """Create a reader account at once, checking every sign-up rule.
 
-    Raises ValidationError naming each field at fault (`password` for the
-    password); pages and the API show these words as they are.
+    For trusted callers (imports, tests); readers sign up through
+    `signup_request`, which proves the address first. Raises ValidationError
+    naming each field at fault (`password` for the password).
     """
-    user = User(
-        username=username,
-        email=email.strip().lower(),
-        display_name=display_name.strip(),
-    )
-    if errors := _signup_errors(user, password):
-        raise ValidationError(errors)
+    user = _unsaved_user(username=username, email=email, display_name=display_name)
     if password is None:
         user.set_unusable_password()
-    else:
+    return _create(user, password=password)
+
+
+def _create(user: User, *, password: str | None) -> User:
+    errors = _signup_errors(user, password)
+    if User.objects.filter(email__iexact=user.email).exists():
+        errors.setdefault("email", []).append(EMAIL_HAS_ACCOUNT)
+    if errors:
+        raise ValidationError(errors)
+    if password is not None:
         user.set_password(password)
     try:
         # A savepoint so a race lost to the unique indexes leaves the outer
@@ -75,6 +143,14 @@ def user_register(
             "That username or e-mail address was taken a moment ago; pick another."
         ) from exc
     return user
+
+
+def password_reset_request(*, email: str, address: str) -> None:
+    """Count one reset e-mail asked for; RateLimited past `PASSWORD_RESET_RATE`
+    per address or per e-mail, counted alike for addresses with and without an
+    account."""
+    _limit("reset", settings.PASSWORD_RESET_RATE, address=address, email=email,
+           doing="asking for password resets")  # fmt: skip
 
 
 @transaction.atomic

@@ -19,3 +19,15 @@ _RETRIED = {
 def send_password_changed(user_id: int) -> None:
     """E-mail an account's owner that its password changed and devices are out."""
     mail.send_password_changed(user_id=user_id)
+
+
+@shared_task(**_RETRIED)
+def send_signup_link(email: str, token: str) -> None:
+    """E-mail the link that finishes a sign-up to the address it gave."""
+    mail.send_signup_link(email=email, token=token)
+
+
+@shared_task(**_RETRIED)
+def send_signup_attempt(email: str) -> None:
+    """Tell an account's owner that someone tried to sign up with their address."""
+    mail.send_signup_attempt(email=email)

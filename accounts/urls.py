@@ -10,6 +10,12 @@ from .forms import (
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("signup/<str:token>/", views.signup_confirm, name="signup-confirm"),
+    path(
+        "password_reset/",
+        views.ThrottledPasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("profile/", views.profile, name="profile"),
     path(
         "login/",

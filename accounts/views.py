@@ -1,13 +1,19 @@
-"""Account pages: sign up and profile. Sign-in and passwords are Django's own views."""
+"""Account pages: sign up and profile. Sign-in and passwords are Django's own views,
+with our forms."""
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
+
+from core.exceptions import RateLimited
+from core.net import client_ip
 
 from . import services
 from .forms import ProfileForm, SignupForm
@@ -28,26 +34,55 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(safe_next(request))
     form = SignupForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user = services.user_register(
+            services.signup_request(
                 username=data["username"],
                 email=data["email"],
                 password=data["password1"],
                 display_name=data["display_name"],
+                address=client_ip(request) or "",
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
+        except RateLimited as exc:
+            form.add_error(None, str(exc))
+            status = 429
+        else:
+            # The same page whether or not the address has an account.
+            return render(request, "accounts/signup_sent.html",
+                          {"email": data["email"]})  # fmt: skip
+    return render(
+        request,
+        "accounts/signup.html",
+        {"form": form, "next": safe_next(request, default="")},
+        status=400 if status == 200 and form.errors else status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Finish a sign-up from its e-mailed link: a button, since mail scanners open
+    links."""
+    error = None
+    if request.method == "POST":
+        try:
+            user = services.signup_confirm(token=token)
+        except signing.BadSignature:
+            error = "This link is broken or has expired; sign up again."
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.public_name}.")
             return redirect(safe_next(request))
     return render(
         request,
-        "accounts/signup.html",
-        {"form": form, "next": safe_next(request, default="")},
-        status=400 if form.errors else 200,
+        "accounts/signup_confirm.html",
+        {"error": error, "next": safe_next(request, default="")},
+        status=400 if error else 200,
     )
 
 
@@ -74,3 +109,20 @@ def profile(request: HttpRequest) -> HttpResponse:
         {"form": form},
         status=400 if form.errors else 200,
     )
+
+
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    """Django's reset page, sending at most `PASSWORD_RESET_RATE` e-mails per
+    address and per e-mail, whether or not the e-mail has an account."""
+
+    def form_valid(self, form):
+        try:
+            services.password_reset_request(
+                email=form.cleaned_data["email"],
+                address=client_ip(self.request) or "",
+            )
+        except RateLimited as exc:
+            form.add_error(None, str(exc))
+            return self.render_to_response(self.get_context_data(form=form),
+                                           status=429)  # fmt: skip
+        return super().form_valid(form)

@@ -313,6 +313,10 @@ LOGIN_FAILURE_RATE_PER_ADDRESS = env.str(
 LOGIN_FAILURE_RATE_PER_ACCOUNT = env.str(
     "LOGIN_FAILURE_RATE_PER_ACCOUNT", default="20/15minute"
 )
+# Sign-up and password-reset e-mails, each per client address and per e-mail
+# address: they send mail to addresses a stranger may type.
+SIGNUP_RATE = env.str("SIGNUP_RATE", default="5/hour")
+PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", default="5/hour")
 # How many proxies in front of the site append the address they were reached
 # from to X-Forwarded-For. 0: the header is ignored (anyone can forge it) and
 # REMOTE_ADDR is the client. Read only through core.net.client_ip.
