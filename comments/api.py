@@ -34,6 +34,25 @@ class AuthorSerializer(serializers.Serializer):
     display_name = serializers.CharField()
 
 
+class AppealStateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=[("open", "Open"), ("decided", "Decided")])
+    outcome = serializers.ChoiceField(choices=["uphold", "reverse"], allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class DecisionSerializer(serializers.Serializer):
+    """Why a comment stands where it does, in the words a person reads."""
+
+    action = serializers.ChoiceField(choices=["approve", "hold", "reject", "spam"])
+    automated = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    policy = serializers.CharField()
+    decided_at = serializers.DateTimeField()
+    appealable_until = serializers.DateTimeField(allow_null=True)
+    appeal = AppealStateSerializer(allow_null=True)
+
+
 class CommentSerializer(serializers.Serializer):
     """A comment as the reader asking may see it."""
 
@@ -51,6 +70,7 @@ class CommentSerializer(serializers.Serializer):
     my_vote = serializers.IntegerField()
     reply_count = serializers.IntegerField()
     is_deleted = serializers.BooleanField()
+    decision = serializers.SerializerMethodField()
     replies = serializers.SerializerMethodField()
 
     def _viewer(self):
@@ -78,6 +98,14 @@ class CommentSerializer(serializers.Serializer):
         if self._is_author(c):
             return c.status_for_author
         return c.status if self._viewer_moderates() else None
+
+    @extend_schema_field(DecisionSerializer(allow_null=True))
+    def get_decision(self, c: Comment) -> dict | None:
+        """The statement of reasons: to its author (never for a shadowed comment,
+        which looks published to them) and to moderators; null while pending."""
+        if self._is_author(c):
+            return None if c.shadowed else c.decision
+        return c.decision if self._viewer_moderates() else None
 
     def _viewer_moderates(self) -> bool:
         # Once per response: nested serializers share this context.

@@ -96,6 +96,11 @@ class Comment(models.Model):
     # Moderation decides each revision once; an edit starts a new one.
     revision = models.PositiveIntegerField(default=1)
     notified_at = models.DateTimeField(null=True, blank=True)
+    # The statement of reasons its author (and moderators) read: the latest
+    # decision on it, written with the status by moderation. Null while pending.
+    # {"action", "automated", "reasons", "policy", "decided_at",
+    #  "appealable_until", "appeal"}
+    decision = models.JSONField(null=True, blank=True)
 
     # Kept right by the services with F() updates in the posting transaction.
     score = models.IntegerField(default=0)

@@ -13,10 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from articles.models import Article
+from core.exceptions import Conflict
 
 from .models import Comment
 
-Refusal = PermissionDenied | ValidationError
+Refusal = PermissionDenied | ValidationError | Conflict
 DECIDED = (Comment.Status.REJECTED, Comment.Status.SPAM)
 
 
@@ -138,3 +139,32 @@ def reply_refusal(parent: Comment, user, article: Article) -> Refusal | None:
             {"parent": "That comment was deleted; it takes no replies."}
         )
     return _closed(article)
+
+
+APPEALABLE = (Comment.Status.HELD, Comment.Status.REJECTED, Comment.Status.SPAM)
+
+
+def appeal_refusal(
+    comment: Comment, user, *, now: datetime | None = None
+) -> Refusal | None:
+    """Why `user` may not appeal the decision on `comment`, or None.
+
+    Its author may, once, within the window the decision states, while it is
+    held, rejected or marked spam (a shadowed comment looks published to them).
+    """
+    if not is_author(comment, user):
+        return PermissionDenied("Only its author can appeal a decision on a comment.")
+    decision = comment.decision
+    until = decision.get("appealable_until") if decision else None
+    if (
+        not until
+        or comment.shadowed
+        or comment.is_deleted
+        or comment.status not in APPEALABLE
+    ):
+        return ValidationError("There is no decision on this comment to appeal.")
+    if decision.get("appeal") is not None:
+        return Conflict("You have already appealed this decision.")
+    if (now or timezone.now()) > datetime.fromisoformat(until):
+        return ValidationError("The time to appeal this decision has passed.")
+    return None

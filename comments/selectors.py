@@ -108,6 +108,13 @@ def mark_for_reader(comments: list[Comment], user, article: Article) -> None:
         c.can_vote = rights.react_refusal(c, user, "vote") is None
         c.can_flag = rights.react_refusal(c, user, "flag") is None
         c.standing = c.standing_for_author if c.is_mine else None
+        # The statement of reasons, to the author alone.
+        c.reasons = (
+            c.decision["reasons"]
+            if c.is_mine and c.standing and c.decision and not c.shadowed
+            else None
+        )
+        c.can_appeal = c.is_mine and rights.appeal_refusal(c, user, now=now) is None
         c.actions_url = f"{prefix}{c.pk}/"
         c.link = f"{article_url}?thread={c.root_id}#comment-{c.pk}"
 
@@ -134,7 +141,7 @@ def _displayed(queryset: CommentQuerySet) -> CommentQuerySet:
 _DISPLAY_FIELDS = (
     "id", "article_id", "parent_id", "root_id", "depth", "path", "author_id",
     "guest_name", "body", "body_html", "status", "created_at", "edited_at",
-    "deleted_at", "score", "reply_count", "shadowed", "author__username",
+    "deleted_at", "score", "reply_count", "shadowed", "decision", "author__username",
     "author__display_name",
 )  # fmt: skip
 

@@ -347,8 +347,11 @@ def comment_edit(*, comment: Comment, user: User, body: str) -> Comment:
     # A held comment waits for a person, who will read the new text: an edit
     # never sends it back to the machine, which could release it.
     if comment.status != Comment.Status.HELD:
-        comment.status = Comment.Status.PENDING
-    comment.save(update_fields=["body", "body_html", "edited_at", "revision", "status"])
+        comment.status, comment.decision = Comment.Status.PENDING, None
+    comment.save(
+        update_fields=["body", "body_html", "edited_at", "revision", "status",
+                       "decision"]
+    )  # fmt: skip
     _move_counters(comment, -int(was_counted))
     if comment.status == Comment.Status.PENDING:
         _announce(comment)
@@ -371,15 +374,23 @@ def comment_delete(*, comment: Comment, user: User) -> Comment:
 
 @transaction.atomic
 def comment_set_status(
-    *, comment_id: int, status: str, shadowed: bool = False
+    *,
+    comment_id: int,
+    status: str,
+    shadowed: bool = False,
+    decision: dict | None = None,
 ) -> tuple[Comment, str]:
     """Move a comment to `status`, keeping counters right; return it and the old status.
 
     `shadowed` shows the comment to its author as published and to nobody else.
+    `decision` is the statement of reasons its author reads (kept as given).
     Approval releases the reply and follower e-mails once the transaction commits.
     """
     comment = _locked(comment_id)
     old = comment.status
+    if decision is not None:
+        comment.decision = decision
+        comment.save(update_fields=["decision"])
     if old == status and comment.shadowed == shadowed:
         return comment, old
     was_counted = _is_counted(comment)
@@ -389,6 +400,17 @@ def comment_set_status(
     if status == Comment.Status.APPROVED and comment.notified_at is None:
         enqueue_on_commit(notify_comment_approved, comment.pk)
     return comment, old
+
+
+@transaction.atomic
+def comment_note_appeal(*, comment_id: int, appeal: dict) -> Comment:
+    """Show the author where their appeal of the comment's decision stands."""
+    comment = _locked(comment_id)
+    if comment.decision is not None:
+        comment.decision = {**comment.decision, "appeal": appeal}
+        comment.save(update_fields=["decision"])
+        discussion_changed(comment.article_id)
+    return comment
 
 
 @transaction.atomic

@@ -353,6 +353,8 @@ SPECTACULAR_SETTINGS = {
             name: f"core.openapi.{name}.choices"
             for name in (f"ErrorCode{s}Enum" for s in (409, 413, 503))
         },
+        "AppealStatusEnum": [("open", "Open"), ("decided", "Decided")],
+        "AppealOutcomeEnum": ["uphold", "reverse"],
     },
 }
 
@@ -362,6 +364,8 @@ MODERATION_TOXICITY_THRESHOLD = env.float("MODERATION_TOXICITY_THRESHOLD", 0.8)
 MODERATION_SPAM_THRESHOLD = env.float("MODERATION_SPAM_THRESHOLD", 0.9)
 MODERATION_LINK_LIMIT = env.int("MODERATION_LINK_LIMIT", 2)
 MODERATION_FLAGS_TO_HOLD = env.int("MODERATION_FLAGS_TO_HOLD", 3)
+# An author may appeal a hold, rejection or spam mark for this many days.
+MODERATION_APPEAL_DAYS = env.int("MODERATION_APPEAL_DAYS", 183)
 # Hold an account's comments until a moderator has approved one (guests' first
 # comments are always held).
 MODERATION_HOLD_NEW_ACCOUNTS = env.bool("MODERATION_HOLD_NEW_ACCOUNTS", True)

@@ -5,7 +5,7 @@ from django.db.models import Count, Prefetch, Q, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
@@ -18,7 +18,7 @@ from core import openapi
 from core.pagination import CursorPage
 
 from . import selectors, services
-from .models import Action, Flag, Verdict
+from .models import Action, Appeal, Flag, Verdict
 
 
 class OldestFirstCursorPagination(CursorPage):
@@ -179,3 +179,121 @@ class Ban(APIView):
         data.is_valid(raise_exception=True)
         services.user_ban(user=user, moderator=request.user, **data.validated_data)
         return Response(BanAnswer(user).data)
+
+
+class AppealSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True,
+                                 default="")  # fmt: skip
+
+
+class AppealAnswer(serializers.ModelSerializer):
+    class Meta:
+        model = Appeal
+        fields = ["id", "status", "created_at"]
+
+
+class CommentAppeal(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Appeal the decision on your comment (once per decision)",
+        request=AppealSerializer,
+        responses={201: AppealAnswer, 409: openapi.CONFLICT},
+    )
+    def post(self, request, pk: int):
+        # Another reader's hidden comment answers exactly like a missing one.
+        comment = Comment.objects.readable_by(request.user).filter(pk=pk).first()
+        if comment is None:
+            raise Http404("No such comment.")
+        data = AppealSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appeal = services.appeal_file(comment=comment, user=request.user,
+                                      note=data.validated_data["note"])  # fmt: skip
+        return Response(AppealAnswer(appeal).data, status=status.HTTP_201_CREATED)
+
+
+class AppealQueueSerializer(serializers.ModelSerializer):
+    comment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appeal
+        fields = ["id", "status", "outcome", "action", "note", "reason",
+                  "created_at", "resolved_at", "comment"]  # fmt: skip
+
+    @extend_schema_field(QueueCommentSerializer)
+    def get_comment(self, appeal: Appeal) -> dict:
+        return QueueCommentSerializer(appeal.comment, context=self.context).data
+
+
+def _appeals():
+    """Appeals with what the moderator's view of their comment needs."""
+    counted = Q(comment__flags__resolved_at=None, comment__flags__counted=True)
+    return (
+        Appeal.objects.select_related("comment__article", "comment__author")
+        .annotate(comment_open_flags=Count("comment__flags", filter=counted))
+        .prefetch_related(
+            Prefetch("comment__verdicts",
+                     queryset=Verdict.objects.order_by("-revision"))
+        )
+    )  # fmt: skip
+
+
+def _for_queue(appeals):
+    for appeal in appeals:
+        appeal.comment.open_flags = appeal.comment_open_flags
+        appeal.comment.my_vote = 0
+    return appeals
+
+
+class Appeals(generics.ListAPIView):
+    permission_classes = [IsModerator]
+    serializer_class = AppealQueueSerializer
+    pagination_class = OldestFirstCursorPagination
+
+    @extend_schema(
+        summary="Appeals, oldest first",
+        parameters=[
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, enum=Appeal.Status.values,
+                description="Only open appeals, or only decided ones.",
+            ),
+        ],
+    )  # fmt: skip
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        wanted = self.request.query_params.get("status") or None
+        if wanted is not None and wanted not in Appeal.Status.values:
+            raise ValidationError({"status": "Choose open or decided."})
+        appeals = _appeals()
+        return appeals.filter(status=wanted) if wanted else appeals
+
+    def paginate_queryset(self, queryset):
+        return _for_queue(super().paginate_queryset(queryset) or [])
+
+
+class AppealDecisionSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Appeal.Outcome.values)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True,
+                                   default="")  # fmt: skip
+
+
+class AppealDecision(APIView):
+    permission_classes = [IsModerator]
+
+    @extend_schema(
+        summary="Uphold or reverse an appeal (not one of your own decisions)",
+        request=AppealDecisionSerializer,
+        responses={200: AppealQueueSerializer, 409: openapi.CONFLICT},
+    )
+    def post(self, request, pk: int):
+        appeal = get_object_or_404(Appeal, pk=pk)
+        data = AppealDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.appeal_decide(appeal=appeal, moderator=request.user,
+                               **data.validated_data)  # fmt: skip
+        (appeal,) = _for_queue([_appeals().get(pk=pk)])
+        return Response(
+            AppealQueueSerializer(appeal, context={"request": request}).data
+        )

@@ -15,3 +15,12 @@ class FlagForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class AppealForm(forms.Form):
+    note = forms.CharField(
+        label="Why should the decision change? (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
+    )

@@ -225,6 +225,70 @@ class Flag(models.Model):
         return f"{self.get_reason_display()} on {self.comment_id}"
 
 
+class Appeal(models.Model):
+    """An author's objection to a decision on their comment, decided by a person
+    other than the one who made it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DECIDED = "decided", "Decided"
+
+    class Outcome(models.TextChoices):
+        UPHOLD = "uphold", "Upheld: the decision stands"
+        REVERSE = "reverse", "Reversed: the comment is published"
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="appeals"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The decision appealed: when it was made, what it was, and by whom (empty
+    # for the machine's, which any moderator may review).
+    decided_at = models.DateTimeField()
+    action = models.CharField(max_length=7, choices=Action.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.TextField(max_length=2000, blank=True)
+    status = models.CharField(max_length=7, choices=Status.choices, default=Status.OPEN)
+    outcome = models.CharField(max_length=7, choices=Outcome.choices, blank=True)
+    reason = models.TextField(max_length=2000, blank=True)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "decided_at"], name="one_appeal_per_decision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Appeal of {self.action} on comment {self.comment_id}"
+
+    def as_json(self) -> dict:
+        """Where the appeal stands, as its author reads it."""
+        return {
+            "id": self.pk,
+            "status": self.status,
+            "outcome": self.outcome or None,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
 class GuestBan(models.Model):
     """A guest e-mail address whose comments are rejected."""
 

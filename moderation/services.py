@@ -16,15 +16,25 @@ from django.utils import timezone
 
 from accounts import ratelimit
 from accounts.models import MODERATORS_GROUP, User
+from articles.models import Article
 from comments import rights
 from comments.models import Comment
-from comments.services import comment_set_status
+from comments.services import comment_note_appeal, comment_set_status
 from core.exceptions import Conflict, RateLimited
 from core.text import normalise
 
 from . import rules, selectors
 from .classifiers import Score, score_all
-from .models import Action, AuditEntry, Flag, GuestBan, RuleName, Term, Verdict
+from .models import (
+    Action,
+    Appeal,
+    AuditEntry,
+    Flag,
+    GuestBan,
+    RuleName,
+    Term,
+    Verdict,
+)
 from .signals import comment_decided
 
 logger = logging.getLogger(__name__)
@@ -40,6 +50,14 @@ MACHINE = "machine"
 
 class AlreadyFlagged(Conflict):
     """The reader has flagged this comment before."""
+
+
+class AlreadyAppealed(Conflict):
+    """The author has appealed this decision before."""
+
+
+class AppealDecided(Conflict):
+    """Another moderator decided the appeal a moment ago."""
 
 
 def audit(
@@ -64,6 +82,12 @@ def audit(
         reasons=reasons,
         before=before,
         after=after,
+    )
+
+
+def _policy_of(comment: Comment) -> str:
+    return Article.objects.values_list("discussion_policy", flat=True).get(
+        pk=comment.article_id
     )
 
 
@@ -123,18 +147,42 @@ def _record(comment, action, shadow, findings, scores) -> Verdict | None:
     except IntegrityError:
         return None  # this revision already has its verdict
     before = comment.status
+    reasons = [f.reason for f in findings] or ["No rule fired."]
     comment_set_status(
-        comment_id=comment.pk, status=STATUS_FOR[action], shadowed=shadow
+        comment_id=comment.pk,
+        status=STATUS_FOR[action],
+        shadowed=shadow,
+        decision=statement(
+            action=action, automated=True, reasons=reasons, policy=verdict.policy
+        ),
     )
     audit(
         comment=comment,
         actor=None,
         action=action.value,
-        reasons=[f.reason for f in findings] or ["No rule fired."],
+        reasons=reasons,
         before=before,
         after=STATUS_FOR[action],
     )
     return verdict
+
+
+def statement(
+    *, action: Action, automated: bool, reasons: list[str], policy: str
+) -> dict:
+    """The statement of reasons the author reads, as Comment.decision keeps it."""
+    now = timezone.now()
+    appealable = action != Action.APPROVE
+    until = now + timedelta(days=settings.MODERATION_APPEAL_DAYS)
+    return {
+        "action": Action(action).value,
+        "automated": automated,
+        "reasons": list(reasons),
+        "policy": policy,
+        "decided_at": now.isoformat(),
+        "appealable_until": until.isoformat() if appealable else None,
+        "appeal": None,
+    }
 
 
 @transaction.atomic
@@ -175,7 +223,15 @@ def moderator_decide(
     if comment.is_deleted:
         raise ValidationError("Its author deleted this comment.")
     before = comment.status
-    comment, _ = comment_set_status(comment_id=comment.pk, status=STATUS_FOR[action])
+    # The author reads the moderator's words, or that a person decided.
+    reasons = [reason.strip() or "A moderator reviewed it."]
+    comment, _ = comment_set_status(
+        comment_id=comment.pk,
+        status=STATUS_FOR[action],
+        decision=statement(
+            action=action, automated=False, reasons=reasons, policy=_policy_of(comment)
+        ),
+    )
     Flag.objects.filter(comment=comment, resolved_at__isnull=True).update(
         resolved_at=timezone.now()
     )
@@ -227,10 +283,22 @@ def flag_comment(*, comment: Comment, user: User, reason: str, note: str = "") -
 
 def _hold_for_flags(comment: Comment, reasons: list[str]) -> None:
     held = Comment.Status.HELD
-    locked, before = comment_set_status(comment_id=comment.pk, status=held)
-    if before == held:
+    if comment.status == held:
         return
     summary = ", ".join(f"{reasons.count(r)} × {r}" for r in sorted(set(reasons)))
+    why = f"Readers flagged it ({summary}); a moderator will look."
+    locked, before = comment_set_status(
+        comment_id=comment.pk,
+        status=held,
+        decision=statement(
+            action=Action.HOLD,
+            automated=True,
+            reasons=[why],
+            policy=_policy_of(comment),
+        ),
+    )
+    if before == held:
+        return
     audit(
         comment=locked,
         actor=None,
@@ -239,6 +307,106 @@ def _hold_for_flags(comment: Comment, reasons: list[str]) -> None:
         before=before,
         after=held,
     )
+
+
+@transaction.atomic
+def appeal_file(*, comment: Comment, user: User, note: str = "") -> Appeal:
+    """The author objects to the decision on their comment, within the window."""
+    comment = Comment.objects.select_for_update(of=("self",)).get(pk=comment.pk)
+    if refusal := rights.appeal_refusal(comment, user):
+        raise (
+            AlreadyAppealed(str(refusal)) if isinstance(refusal, Conflict) else refusal
+        )
+    decision = comment.decision
+    decided_at = datetime.fromisoformat(decision["decided_at"])
+    made = (
+        AuditEntry.objects.filter(comment=comment, action__in=Action.values)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(
+                comment=comment,
+                author=user,
+                decided_at=decided_at,
+                action=decision["action"],
+                decided_by=made.actor if made else None,
+                note=note.strip()[:2000],
+            )
+    except IntegrityError as exc:
+        raise AlreadyAppealed("You have already appealed this decision.") from exc
+    comment_note_appeal(comment_id=comment.pk, appeal=appeal.as_json())
+    audit(
+        comment=comment,
+        actor=user,
+        action="appeal",
+        reasons=[f"The author appealed the {appeal.action} decision."],
+    )
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(
+    *, appeal: Appeal, moderator: User, outcome: str, reason: str = ""
+) -> Appeal:
+    """A moderator other than the one who decided upholds or reverses it."""
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators decide appeals.")
+    if outcome not in Appeal.Outcome.values:
+        raise ValidationError({"outcome": "Choose uphold or reverse."})
+    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if appeal.decided_by_id == moderator.pk:
+        raise PermissionDenied(
+            "You made the decision appealed; another moderator must review it."
+        )
+    if appeal.status != Appeal.Status.OPEN:
+        raise AppealDecided("This appeal has been decided already.")
+    reason = reason.strip() or (
+        "On review, the comment is published."
+        if outcome == Appeal.Outcome.REVERSE
+        else "On review, the decision stands."
+    )
+    appeal.status, appeal.outcome, appeal.reason = (
+        Appeal.Status.DECIDED,
+        outcome,
+        reason,
+    )
+    appeal.moderator, appeal.resolved_at = moderator, timezone.now()
+    appeal.save(
+        update_fields=["status", "outcome", "reason", "moderator", "resolved_at"]
+    )
+    comment = appeal.comment
+    if outcome == Appeal.Outcome.REVERSE:
+        before = comment.status
+        decision = statement(
+            action=Action.APPROVE,
+            automated=False,
+            reasons=[reason],
+            policy=_policy_of(comment),
+        )
+        comment_set_status(
+            comment_id=comment.pk,
+            status=Comment.Status.APPROVED,
+            decision={**decision, "appeal": appeal.as_json()},
+        )
+        audit(
+            comment=comment,
+            actor=moderator,
+            action=Action.APPROVE,
+            reasons=[f"Appeal reversed: {reason}"],
+            before=before,
+            after=Comment.Status.APPROVED,
+        )
+    else:
+        comment_note_appeal(comment_id=comment.pk, appeal=appeal.as_json())
+        audit(
+            comment=comment,
+            actor=moderator,
+            action="appeal_upheld",
+            reasons=[f"Appeal upheld: {reason}"],
+        )
+    return appeal
 
 
 @transaction.atomic
@@ -258,8 +426,9 @@ def user_ban(
         raise PermissionDenied("Moderators cannot be banned here.")
     if until is not None and until <= timezone.now():
         raise ValidationError({"until": "A ban must end in the future."})
-    _set_ban(user, until=until, permanent=until is None, shadow=shadow,
-             reason=reason.strip())  # fmt: skip
+    _set_ban(
+        user, until=until, permanent=until is None, shadow=shadow, reason=reason.strip()
+    )
     length = "permanently" if until is None else f"until {until:%Y-%m-%d %H:%M} UTC"
     kind = "shadow-banned" if shadow else "banned"
     audit(
@@ -276,8 +445,14 @@ def user_ban(
 def _set_ban(user: User, *, until, permanent: bool, shadow: bool, reason: str) -> None:
     user.banned_until, user.ban_is_permanent = until, permanent
     user.ban_is_shadow, user.ban_reason = shadow, reason
-    user.save(update_fields=["banned_until", "ban_is_permanent", "ban_is_shadow",
-                             "ban_reason"])  # fmt: skip
+    user.save(
+        update_fields=[
+            "banned_until",
+            "ban_is_permanent",
+            "ban_is_shadow",
+            "ban_reason",
+        ]
+    )
 
 
 @transaction.atomic

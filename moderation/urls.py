@@ -4,4 +4,7 @@ from . import views
 
 app_name = "moderation"
 
-urlpatterns = [path("comments/<int:pk>/flag/", views.flag, name="flag")]
+urlpatterns = [
+    path("comments/<int:pk>/flag/", views.flag, name="flag"),
+    path("comments/<int:pk>/appeal/", views.appeal, name="appeal"),
+]

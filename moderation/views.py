@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from comments.models import Comment
-from core.exceptions import RateLimited
+from core.exceptions import Conflict, RateLimited
 
 from . import services
-from .forms import FlagForm
+from .forms import AppealForm, FlagForm
 
 
 @login_required
@@ -48,3 +48,41 @@ def flag(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "comment": comment, "article": comment.article},
         status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def appeal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The author reads the decision on their comment and may appeal it."""
+    comment = get_object_or_404(
+        Comment.objects.readable_by(request.user)
+        .filter(author=request.user, shadowed=False)
+        .select_related("article"),
+        pk=pk,
+    )
+    form = AppealForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.appeal_file(comment=comment, user=request.user,
+                                 note=form.cleaned_data["note"])  # fmt: skip
+        except Conflict as exc:
+            form.add_error(None, str(exc))
+            status = 409
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, getattr(exc, "messages", [str(exc)])[0])
+            status = 400
+        else:
+            messages.success(
+                request, "Your appeal is sent: a moderator will review the decision."
+            )
+            return redirect(comment.get_absolute_url())
+    elif form.errors:
+        status = 400
+    return render(
+        request,
+        "moderation/appeal.html",
+        {"form": form, "comment": comment, "article": comment.article,
+         "decision": comment.decision},
+        status=status,
+    )  # fmt: skip

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 COMMENT_FIELDS = {
     "id", "article", "parent", "depth", "author", "body_html", "body", "status",
     "created_at", "edited_at", "score", "my_vote", "reply_count", "is_deleted",
-    "replies",
+    "decision", "replies",
 }  # fmt: skip
 ARTICLE_LIST_FIELDS = {
     "slug", "title", "standfirst", "published_at", "discussion_policy",
