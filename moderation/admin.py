@@ -20,10 +20,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from comments.models import Comment
+from core.exceptions import Conflict
 
 from . import selectors, services
 from .models import (
     Action,
+    Appeal,
     AuditEntry,
     BannedAccount,
     Flag,
@@ -320,6 +322,49 @@ class FlagAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+@admin.register(Appeal)
+class AppealAdmin(admin.ModelAdmin):
+    """Authors' appeals, oldest first; uphold or reverse the selected ones."""
+
+    list_display = ("created_at", "comment_excerpt", "action", "decided_by", "note",
+                    "status", "outcome", "moderator")  # fmt: skip
+    list_filter = ("status", "outcome", "action")
+    list_select_related = ("comment", "decided_by", "moderator")
+    ordering = ("created_at", "pk")
+    actions = ("reverse", "uphold")
+    readonly_fields = ("comment", "author", "decided_at", "action", "decided_by",
+                       "note", "status", "outcome", "reason", "moderator",
+                       "created_at", "resolved_at")  # fmt: skip
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.display(description="comment")
+    def comment_excerpt(self, obj: Appeal) -> str:
+        return Truncator(obj.comment.body).chars(80) or "(erased)"
+
+    def _decide(self, request, queryset, outcome: str) -> None:
+        done = 0
+        for appeal in queryset:
+            try:
+                services.appeal_decide(appeal=appeal, moderator=request.user,
+                                       outcome=outcome)  # fmt: skip
+                done += 1
+            except (PermissionDenied, ValidationError, Conflict) as exc:
+                self.message_user(request, f"Appeal #{appeal.pk}: {exc}",
+                                  messages.WARNING)  # fmt: skip
+        label = Appeal.Outcome(outcome).label
+        self.message_user(request, f"{label}: {done} appeal(s).", messages.SUCCESS)
+
+    @admin.action(description="Reverse: publish the comments", permissions=["change"])
+    def reverse(self, request, queryset) -> None:
+        self._decide(request, queryset, Appeal.Outcome.REVERSE)
+
+    @admin.action(description="Uphold: the decisions stand", permissions=["change"])
+    def uphold(self, request, queryset) -> None:
+        self._decide(request, queryset, Appeal.Outcome.UPHOLD)
 
 
 @admin.register(BannedAccount)

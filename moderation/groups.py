@@ -25,6 +25,7 @@ GRANTS = {
         ("moderation", "flag", ["view"]),
         ("moderation", "verdict", ["view"]),
         ("moderation", "auditentry", ["view"]),
+        ("moderation", "appeal", ["view", "change"]),
     ],
 }
 

@@ -204,3 +204,23 @@ def test_the_author_appeals_from_the_page(client, rejected, regular):
         "/appeal/"
         not in client.get(rejected.article.get_absolute_url()).content.decode()
     )  # appealed: the link goes
+
+
+def test_a_second_moderator_reverses_an_appeal_from_the_admin(
+    client, rejected, regular
+):
+    appeal = services.appeal_file(comment=rejected, user=regular, note="A quote.")
+    client.force_login(_moderator("mod"))
+    changelist = reverse("admin:moderation_appeal_changelist")
+
+    listed = client.get(changelist)
+    done = client.post(
+        changelist,
+        {"action": "reverse", "_selected_action": [appeal.pk]},
+        follow=True,
+    )
+
+    assert "A quote." in listed.content.decode()
+    assert "Reversed: the comment is published: 1 appeal(s)." in done.content.decode()
+    rejected.refresh_from_db()
+    assert rejected.status == Comment.Status.APPROVED
