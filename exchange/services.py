@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -120,9 +120,7 @@ def _write(source: str, discussion: Discussion, article: Article, tally: Tally,
             _place(row, row.parent)
             row.created_at = entry.created_at
             placed[entry.source_id] = row
-        Comment.objects.bulk_update(
-            rows, ["root", "depth", "path", "created_at"], batch_size=BATCH
-        )
+        _save_places(rows)
     ImportedComment.objects.bulk_create(
         (ImportedComment(source=source, source_id=key, comment=row)
          for key, row in placed.items()),
@@ -290,6 +288,32 @@ def _place(comment: Comment, parent: Comment | None) -> None:
     else:
         comment.root_id, comment.depth = parent.root_id, parent.depth
         comment.path = parent.tree_parent_path + path_segment(comment.pk)
+
+
+def _save_places(rows: list[Comment]) -> None:
+    """Write each row's root, depth, path and date in one statement per batch.
+
+    One UPDATE joined to a VALUES list (PostgreSQL, and SQLite from 3.33): the
+    ORM's bulk_update builds a CASE per row and field, which costs more than
+    the rest of the import together.
+    """
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    column = {f: connection.ops.quote_name(Comment._meta.get_field(f).column)
+              for f in ("id", "root", "depth", "path", "created_at")}  # fmt: skip
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
+            cursor.execute(
+                f"UPDATE {table} SET {column['root']} = v.column2, "  # noqa: S608
+                f"{column['depth']} = v.column3, {column['path']} = v.column4, "
+                f"{column['created_at']} = v.column5 FROM (VALUES {values}) AS v "
+                f"WHERE {table}.{column['id']} = v.column1",
+                [value for row in batch for value in (
+                    row.pk, row.root_id, row.depth, row.path, adapt(row.created_at)
+                )],
+            )  # fmt: skip
 
 
 def _count(article: Article, new: list[Entry], outside: dict[str, Comment],
