@@ -364,6 +364,8 @@ MODERATION_TOXICITY_THRESHOLD = env.float("MODERATION_TOXICITY_THRESHOLD", 0.8)
 MODERATION_SPAM_THRESHOLD = env.float("MODERATION_SPAM_THRESHOLD", 0.9)
 MODERATION_LINK_LIMIT = env.int("MODERATION_LINK_LIMIT", 2)
 MODERATION_FLAGS_TO_HOLD = env.int("MODERATION_FLAGS_TO_HOLD", 3)
+# Flags from accounts younger than this many days count a quarter.
+MODERATION_FLAG_MIN_ACCOUNT_AGE = env.int("MODERATION_FLAG_MIN_ACCOUNT_AGE_DAYS", 7)
 # An author may appeal a hold, rejection or spam mark for this many days.
 MODERATION_APPEAL_DAYS = env.int("MODERATION_APPEAL_DAYS", 183)
 # Hold an account's comments until a moderator has approved one (guests' first

@@ -33,6 +33,7 @@ from .models import (
     QueueItem,
     RuleName,
     Term,
+    TrustedFlagger,
     Verdict,
 )
 
@@ -365,6 +366,15 @@ class AppealAdmin(admin.ModelAdmin):
     @admin.action(description="Uphold: the decisions stand", permissions=["change"])
     def uphold(self, request, queryset) -> None:
         self._decide(request, queryset, Appeal.Outcome.UPHOLD)
+
+
+@admin.register(TrustedFlagger)
+class TrustedFlaggerAdmin(admin.ModelAdmin):
+    """Readers whose flag holds a comment at once."""
+
+    list_display = ("user", "note", "created_at")
+    autocomplete_fields = ("user",)
+    search_fields = ("user__username",)
 
 
 @admin.register(BannedAccount)

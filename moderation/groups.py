@@ -26,6 +26,7 @@ GRANTS = {
         ("moderation", "verdict", ["view"]),
         ("moderation", "auditentry", ["view"]),
         ("moderation", "appeal", ["view", "change"]),
+        ("moderation", "trustedflagger", ["add", "change", "delete", "view"]),
     ],
 }
 

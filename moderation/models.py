@@ -213,6 +213,11 @@ class Flag(models.Model):
     counted = models.BooleanField(
         default=True, help_text="False when the reader was shadow-banned."
     )
+    # How much this flag counts toward holding the comment (see flags.weight_of),
+    # fixed when it is made.
+    weight = models.FloatField(default=1.0)
+    # Once a moderator decided the comment: whether they took it down.
+    upheld = models.BooleanField(null=True, blank=True)
 
     objects = FlagQuerySet.as_manager()
 
@@ -287,6 +292,19 @@ class Appeal(models.Model):
             "outcome": self.outcome or None,
             "created_at": self.created_at.isoformat(),
         }
+
+
+class TrustedFlagger(models.Model):
+    """A reader whose flag holds a comment at once, named by a moderator."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"trusted flagger {self.user_id}"
 
 
 class GuestBan(models.Model):

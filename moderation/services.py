@@ -23,7 +23,7 @@ from comments.services import comment_note_appeal, comment_set_status
 from core.exceptions import Conflict, RateLimited
 from core.text import normalise
 
-from . import rules, selectors
+from . import flags, rules, selectors
 from .classifiers import Score, score_all
 from .models import (
     Action,
@@ -232,8 +232,9 @@ def moderator_decide(
             action=action, automated=False, reasons=reasons, policy=_policy_of(comment)
         ),
     )
+    # Each flag's outcome becomes part of its reader's record (flags.weight_of).
     Flag.objects.filter(comment=comment, resolved_at__isnull=True).update(
-        resolved_at=timezone.now()
+        resolved_at=timezone.now(), upheld=action in (Action.REJECT, Action.SPAM)
     )
     audit(
         comment=comment,
@@ -255,7 +256,7 @@ def moderator_decide(
 
 @transaction.atomic
 def flag_comment(*, comment: Comment, user: User, reason: str, note: str = "") -> Flag:
-    """Record a reader's flag; enough readers' flags hold the comment for review."""
+    """Record a reader's flag; enough weight of flags holds the comment for review."""
     if reason not in Flag.Reason.values:
         raise ValidationError({"reason": "Choose spam, abuse, off_topic or other."})
     if refusal := rights.react_refusal(comment, user, "flag"):
@@ -270,14 +271,15 @@ def flag_comment(*, comment: Comment, user: User, reason: str, note: str = "") -
                 reason=reason,
                 note=note.strip()[:500],
                 counted=rights.counts_for_others(user),
+                weight=flags.weight_of(user),
             )
     except IntegrityError as exc:
         raise AlreadyFlagged("You have already flagged this comment.") from exc
     open_flags = list(
-        Flag.objects.open().filter(comment=comment).values_list("reason", flat=True)
+        Flag.objects.open().filter(comment=comment).values_list("reason", "weight")
     )
-    if len(open_flags) >= settings.MODERATION_FLAGS_TO_HOLD:
-        _hold_for_flags(comment, open_flags)
+    if flags.holds([weight for _, weight in open_flags]):
+        _hold_for_flags(comment, [reason for reason, _ in open_flags])
     return flag
 
 

@@ -19,6 +19,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"reader{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     display_name = factory.Faker("name")
+    # Readers of some standing; a test of a brand-new account says so.
+    date_joined = factory.LazyFunction(lambda: timezone.now() - timedelta(days=90))
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

@@ -13,7 +13,7 @@ from articles.models import Article
 from comments.models import Comment, Vote
 from comments.services import comment_edit, comment_post, comment_vote
 from moderation import services
-from moderation.models import Flag
+from moderation.models import Flag, TrustedFlagger
 from tests.comments.helpers import add_comment
 from tests.factories import ArticleFactory, UserFactory
 
@@ -188,3 +188,45 @@ def test_an_idempotency_key_names_one_post_on_one_article(article, reader):
     assert other.pk != first.pk
     assert other.article_id != first.article_id
     assert again.pk == first.pk
+
+
+def test_three_fresh_accounts_cannot_hold_a_comment_a_trusted_flagger_can(
+    article, regular, settings
+):
+    settings.MODERATION_FLAGS_TO_HOLD = 3
+    comment = add_comment(article, regular, body="An unpopular but fair view")
+    puppets = UserFactory.create_batch(3, date_joined=timezone.now())
+
+    for puppet in puppets:
+        services.flag_comment(comment=comment, user=puppet, reason="abuse")
+
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED
+    trusted = UserFactory()
+    TrustedFlagger.objects.create(user=trusted)
+    services.flag_comment(comment=comment, user=trusted, reason="abuse")
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.HELD
+
+
+def test_a_reader_whose_flags_moderators_turn_down_counts_half(
+    article, regular, mod, settings
+):
+    settings.MODERATION_FLAGS_TO_HOLD = 2
+    habitual, fair = UserFactory(), UserFactory()
+    for n in range(3):  # three flags, each turned down by a moderator
+        flagged = add_comment(article, regular, body=f"Fine remark {n}")
+        services.flag_comment(comment=flagged, user=habitual, reason="abuse")
+        services.moderator_decide(comment=flagged, moderator=mod, action="approve")
+
+    target = add_comment(article, regular, body="Another fine remark")
+    services.flag_comment(comment=target, user=habitual, reason="abuse")
+    target.refresh_from_db()
+    assert target.status == Comment.Status.APPROVED  # 0.5 of 2
+    services.flag_comment(comment=target, user=fair, reason="abuse")
+    target.refresh_from_db()
+    assert target.status == Comment.Status.APPROVED  # 1.5 of 2
+    services.flag_comment(comment=target, user=UserFactory(), reason="abuse")
+    target.refresh_from_db()
+    assert target.status == Comment.Status.HELD
+    assert Flag.objects.filter(user=habitual, upheld=False).count() == 3
