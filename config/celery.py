@@ -10,11 +10,14 @@ app = Celery("agora")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+_IN_MEMORY = "memory://localhost/"
+
 
 @app.on_after_configure.connect
 def _no_broker_in_process(sender, source, **kwargs) -> None:
     # Without a broker tasks run in-process and no message leaves it; an empty
     # URL would still make kombu warn on the first task that it falls back to
     # localhost. The in-memory transport, named in full, says what happens.
+    # Celery 5.6 reads the namespaced key before the plain one: set both.
     if source.task_always_eager and not source.broker_url:
-        source.broker_url = "memory://localhost/"
+        source.update(broker_url=_IN_MEMORY, CELERY_BROKER_URL=_IN_MEMORY)
