@@ -4,10 +4,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
-from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,7 +18,7 @@ from comments.models import Comment
 from core import openapi
 from core.pagination import CursorPage
 
-from . import selectors, services
+from . import selectors, services, transparency
 from .models import Action, Appeal, Flag, Verdict
 
 
@@ -297,3 +298,58 @@ class AppealDecision(APIView):
         return Response(
             AppealQueueSerializer(appeal, context={"request": request}).data
         )
+
+
+class _Durations(serializers.Serializer):
+    median = serializers.IntegerField(allow_null=True)
+    p90 = serializers.IntegerField(allow_null=True)
+
+
+class _Decisions(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_action = serializers.DictField(child=serializers.IntegerField())
+    automated = serializers.IntegerField()
+    human = serializers.IntegerField()
+    by_reason = serializers.DictField(child=serializers.IntegerField())
+
+
+class _Flags(serializers.Serializer):
+    received = serializers.IntegerField()
+    acted_on = serializers.IntegerField()
+
+
+class _Appeals(serializers.Serializer):
+    received = serializers.IntegerField()
+    upheld = serializers.IntegerField()
+    reversed = serializers.IntegerField()
+    time_to_decide_seconds = serializers.IntegerField(allow_null=True)
+
+
+class TransparencySerializer(serializers.Serializer):
+    month = serializers.CharField()
+    decisions = _Decisions()
+    time_to_decision_seconds = _Durations()
+    flags = _Flags()
+    appeals = _Appeals()
+
+
+class Transparency(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="A month of moderation in figures (public)",
+        parameters=[
+            OpenApiParameter(
+                "month", OpenApiTypes.STR,
+                description="YYYY-MM, in UTC; the current month when left out.",
+            ),
+        ],
+        responses={200: TransparencySerializer},
+    )  # fmt: skip
+    def get(self, request):
+        text = request.query_params.get("month") or timezone.now().strftime("%Y-%m")
+        try:
+            month = transparency.Month.parse(text)
+        except ValueError as exc:
+            raise ValidationError({"month": str(exc)}) from exc
+        return Response(transparency.month_figures(month))

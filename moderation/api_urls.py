@@ -16,4 +16,5 @@ urlpatterns = [
     path("moderation/comments/<int:pk>/decision/", api.Decision.as_view(),
          name="moderation-decision"),
     path("moderation/users/<int:pk>/ban/", api.Ban.as_view(), name="moderation-ban"),
+    path("transparency/", api.Transparency.as_view(), name="transparency"),
 ]  # fmt: skip

@@ -5,12 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from comments.models import Comment
 from core.exceptions import Conflict, RateLimited
 
-from . import services
+from . import services, transparency
 from .forms import AppealForm, FlagForm
 
 
@@ -86,3 +87,34 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
          "decision": comment.decision},
         status=status,
     )  # fmt: skip
+
+
+@require_http_methods(["GET"])
+def transparency_report(request: HttpRequest) -> HttpResponse:
+    """The public figures of a month's moderation, with charts drawn as SVG."""
+    text = request.GET.get("month") or timezone.now().strftime("%Y-%m")
+    try:
+        month = transparency.Month.parse(text)
+    except ValueError as exc:
+        return render(request, "moderation/transparency.html", {"error": str(exc)},
+                      status=400)  # fmt: skip
+    figures = transparency.month_figures(month)
+    return render(
+        request,
+        "moderation/transparency.html",
+        {
+            "figures": figures,
+            "month": month,
+            "actions": _bars(figures["decisions"]["by_action"]),
+            "reasons": _bars(figures["decisions"]["by_reason"]),
+        },
+    )
+
+
+def _bars(counts: dict) -> list[dict]:
+    """Rows of a bar chart: each count with its bar's width in per cent."""
+    top = max(counts.values(), default=0) or 1
+    return [
+        {"label": label.replace("_", " "), "count": n, "width": round(100 * n / top)}
+        for label, n in counts.items()
+    ]
