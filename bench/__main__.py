@@ -7,7 +7,7 @@ def main() -> None:
     setup_django()
     from django.db import connection
 
-    from bench import api, discussions, moderation, pages
+    from bench import api, discussions, imports, moderation, pages
 
     print(f"Agora benchmarks on {connection.vendor}")  # noqa: T201
     with scratch_database():
@@ -15,6 +15,7 @@ def main() -> None:
         discussions.run()
         moderation.run()
         api.run()
+        imports.run()
 
 
 if __name__ == "__main__":
