@@ -5,11 +5,11 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.cache import cache
 from django.db import OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from comments.models import Comment
+from core.tasks import requeue_once
 
 from . import selectors, services
 from .classifiers import ClassifierUnavailable, spam
@@ -47,49 +47,23 @@ def learn_spam(comment_id: int, is_spam: bool) -> None:
         spam.learn(text=body, is_spam=is_spam)
 
 
-def _claim(key: str, seconds: float) -> bool:
-    """Take a cache lock on `key` for `seconds`: False if someone holds it."""
-    try:
-        return cache.add(key, 1, timeout=seconds)
-    except Exception:  # the cache is down: better twice than never
-        logger.warning("cache unreachable; %s taken without a lock", key)
-        return True
-
-
-def _release(key: str) -> None:
-    try:
-        cache.delete(key)
-    except Exception:
-        logger.warning("cache unreachable; %s left to expire", key)
-
-
-RECONCILING = "moderation:reconcile:running"
+RECONCILE = "moderation:reconcile"
+RECONCILING = f"{RECONCILE}:running"  # held while a run is under way
 
 
 @shared_task(acks_late=True)
 def reconcile_pending() -> int:
-    """Re-enqueue the moderation a broker outage or a lost message left undone.
-
-    Each comment is re-enqueued once per MODERATION_RECONCILE_AFTER, however
-    many runs queued up while no worker took them, and a run that finds
-    another under way leaves the work to it.
-    """
-    if not _claim(RECONCILING, settings.CELERY_TASK_TIME_LIMIT):
-        logger.info("a reconcile run is under way; this one stands down")
-        return 0
-    try:
-        # The message expires with its lock, so a lost one is sent again.
-        patience = settings.MODERATION_RECONCILE_AFTER.total_seconds()
-        stale = selectors.pending_too_long(
+    """Re-enqueue the moderation a broker outage or a lost message left undone:
+    each comment revision once per MODERATION_RECONCILE_AFTER."""
+    sent = requeue_once(
+        job=RECONCILE,
+        task=moderate_comment,
+        find=lambda: selectors.pending_too_long(
             older_than=settings.MODERATION_RECONCILE_AFTER
-        )
-        sent = 0
-        for comment_id, revision in stale:
-            if _claim(f"moderation:reconcile:{comment_id}:{revision}", patience):
-                moderate_comment.apply_async((comment_id, revision), expires=patience)
-                sent += 1
-    finally:
-        _release(RECONCILING)
+        ),
+        patience=settings.MODERATION_RECONCILE_AFTER,
+        run_limit=settings.CELERY_TASK_TIME_LIMIT,
+    )
     if sent:
         logger.warning("re-enqueued %d pending comment(s)", sent)
     return sent
