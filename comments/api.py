@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from articles.models import Article
 from core.exceptions import InvalidCursor
+from core.net import client_ip
 from core.pagination import decode_cursor, encode_cursor
 
 from . import cache as discussion_cache
@@ -270,7 +271,7 @@ class ArticleComments(APIView):
             author=request.user,
             body=data.validated_data["body"],
             parent_id=data.validated_data.get("parent"),
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=client_ip(request),
             idempotency_key=(request.headers.get("Idempotency-Key") or "")[:200]
             or None,
         )

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from accounts.usernames import validate_public_name
 from articles.models import Article
 from core.exceptions import Conflict
 
@@ -52,6 +53,11 @@ def post_refusal(
             return PermissionDenied("Sign in to comment.")
         if not guest_name:
             return ValidationError({"guest_name": "Give a name to comment as a guest."})
+        # A guest's name passes for nobody: the rules of readers' public names.
+        try:
+            validate_public_name(guest_name)
+        except ValidationError as exc:
+            return ValidationError({"guest_name": exc.messages})
         if not guest_email:
             return ValidationError(
                 {"guest_email": "Give an e-mail address to comment."}

@@ -22,6 +22,7 @@ from accounts import services as account_services
 from accounts.models import User
 from articles.models import Article
 from core.exceptions import InvalidCursor, RateLimited
+from core.net import client_ip
 
 from . import cache as discussion_cache
 from . import guests, notifications, rights, selectors, services
@@ -43,10 +44,6 @@ def _article_or_404(request: HttpRequest, slug: str) -> Article:
     return get_object_or_404(
         articles.select_related("author").prefetch_related("topics"), slug=slug
     )
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR")
 
 
 def _reader(request: HttpRequest) -> User | None:
@@ -198,7 +195,7 @@ def post_comment(request: HttpRequest, slug: str) -> HttpResponse:
             parent_id=data["parent"],
             guest_name=data.get("guest_name", ""),
             guest_email=data.get("guest_email", ""),
-            ip_address=_client_ip(request),
+            ip_address=client_ip(request),
             idempotency_key=data["token"] or None,
         )
     except RateLimited as exc:

@@ -84,3 +84,41 @@ def test_a_link_stops_working_after_its_lifetime(client):
 
     assert response.status_code == 400
     assert not GuestAddress.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("Moderator", "kept for the site"),
+        ("Rosa\u202e", "name"),  # a direction override
+        ("rosa", "belongs to another reader"),  # the signed-up reader's name
+    ],
+)
+def test_a_guest_cannot_pass_for_someone_else(client, article, reader, name, why):
+    response = client.post(
+        reverse("comments:post", args=[article.slug]),
+        {"body": "Hello there", "guest_name": name, "guest_email": "g@example.org"},
+    )
+
+    assert response.status_code == 400
+    assert why in response.content.decode()
+    assert not Comment.objects.exists()
+
+
+def test_guests_behind_a_trusted_proxy_are_limited_one_by_one(
+    client, article, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.COMMENT_THROTTLE_RATE = "1/minute"
+
+    def post(address: str, n: int):
+        return client.post(
+            reverse("comments:post", args=[article.slug]),
+            {"body": f"Guest words {n}", "guest_name": f"Guest {n}",
+             "guest_email": f"g{n}@example.org"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.9, {address}",
+        )  # fmt: skip
+
+    assert post("203.0.113.1", 1).status_code == 302
+    assert post("203.0.113.2", 2).status_code == 302  # another reader, same proxy
+    assert post("203.0.113.1", 3).status_code == 429
