@@ -2,8 +2,10 @@
 what every error answer is checked for."""
 
 import json
+import re
 
 import pytest
+from django.core import mail
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD
@@ -16,6 +18,14 @@ def json_client(**kwargs) -> APIClient:
     client = APIClient(**kwargs)
     client.default_format = "json"
     return client
+
+
+def finish_sign_up(client, to: str):
+    """Open the link the last sign-up e-mail to `to` carries and press its button."""
+    message = mail.outbox[-1]
+    assert message.to == [to]
+    path = re.search(r"https?://[^/]+(/accounts/signup/\S+)", message.body).group(1)
+    return client.post(path)
 
 
 def sign_in(client: APIClient, username: str, password: str = PASSWORD) -> str:

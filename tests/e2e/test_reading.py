@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from tests.factories import ArticleFactory, TopicFactory
@@ -58,6 +59,12 @@ def test_sign_up_shows_an_error_next_to_the_field_and_then_succeeds(page):
     page.get_by_label("Password", exact=True).fill("a long and unusual passphrase 42")
     page.get_by_label("Password again").fill("a long and unusual passphrase 42")
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+
+    (message,) = mail.outbox
+    path = re.search(r"https?://[^/]+(/accounts/signup/\S+/)", message.body)[1]
+    page.goto(path)
+    page.get_by_role("button", name="Create my account").click()
 
     expect(page.get_by_role("status")).to_contain_text("Welcome, reader.")
     page.keyboard.press("Tab")  # the skip link takes focus first
