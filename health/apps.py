@@ -1,9 +1,10 @@
 import logging
 import os
-import sys
 
 from django.apps import AppConfig
 from django.conf import settings
+
+from core.process import started_to_serve
 
 logger = logging.getLogger("agora")
 
@@ -21,7 +22,7 @@ class HealthConfig(AppConfig):
     def ready(self) -> None:
         # Said where the site is served, once: migrate, seed_demo and the
         # other commands run in-process too, but there it changes nothing.
-        serving = sys.argv[1:2] == ["runserver"] or "gunicorn.arbiter" in sys.modules
+        serving = started_to_serve()
         if settings.CELERY_TASK_ALWAYS_EAGER and serving and not os.environ.get(_SAID):
             os.environ[_SAID] = "1"
             logger.info(

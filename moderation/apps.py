@@ -1,12 +1,10 @@
-import os
-import sys
-
 from celery.concurrency.prefork import TaskPool as PreforkPool
 from celery.signals import worker_process_init, worker_ready
 from django.apps import AppConfig
 from django.conf import settings
 from django.db.models.signals import post_migrate
-from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+
+from core.process import serves_requests
 
 from .classifiers import warm_up_in_background
 
@@ -28,23 +26,8 @@ class ModerationConfig(AppConfig):
         worker_ready.connect(_warm_main_process, dispatch_uid="warm_main")
         # Without a broker the web process decides comments itself; load the
         # model as it starts, in a thread so it answers pages meanwhile.
-        if settings.CELERY_TASK_ALWAYS_EAGER and _serves_requests():
+        if settings.CELERY_TASK_ALWAYS_EAGER and serves_requests():
             warm_up_in_background()
-
-
-def _serves_requests() -> bool:
-    """Whether this process answers HTTP requests: runserver's or gunicorn's.
-
-    Told from how the process was started, so that migrate, seed_demo, shell and
-    test runs never load a model they do not use.
-    """
-    if sys.argv[1:2] == ["runserver"]:
-        # Under the autoreloader the first process only watches files and
-        # restarts a child, which serves.
-        return os.environ.get(DJANGO_AUTORELOAD_ENV) == "true" or (
-            "--noreload" in sys.argv
-        )
-    return "gunicorn.arbiter" in sys.modules
 
 
 def _warm_pool_process(**kwargs) -> None:
