@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from comments.models import Comment
 from core.exceptions import Conflict, RateLimited
 
-from . import services, transparency
+from . import policy, services, transparency
 from .forms import AppealForm, FlagForm
 
 
@@ -118,3 +118,9 @@ def _bars(counts: dict) -> list[dict]:
         {"label": label.replace("_", " "), "count": n, "width": round(100 * n / top)}
         for label, n in counts.items()
     ]
+
+
+@require_http_methods(["GET"])
+def moderation_policy(request: HttpRequest) -> HttpResponse:
+    """How comments are moderated here, from the configuration in force."""
+    return render(request, "moderation/policy.html", policy.policy_context())
