@@ -13,7 +13,7 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("username", "display_name", "email")
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        ("Reader", {"fields": ("display_name", "reply_emails")}),
+        ("Reader", {"fields": ("display_name", "reply_emails", "decision_emails")}),
         (
             "Ban",
             {

@@ -20,10 +20,12 @@ from .usernames import UsernameValidator
 
 class UserSerializer(serializers.ModelSerializer):
     reply_emails = serializers.BooleanField(required=False)
+    decision_emails = serializers.BooleanField(required=False)
 
     class Meta:
         model = User
-        fields = ["id", "username", "display_name", "email", "reply_emails"]
+        fields = ["id", "username", "display_name", "email", "reply_emails",
+                  "decision_emails"]  # fmt: skip
         read_only_fields = ["id", "username", "email"]
 
 
@@ -152,7 +154,7 @@ class MeView(APIView):
     @extend_schema(
         request=UserSerializer,
         responses={200: UserSerializer},
-        summary="Change display name or reply e-mails",
+        summary="Change display name, reply e-mails or decision e-mails",
     )
     def patch(self, request):
         data = UserSerializer(request.user, data=request.data, partial=True)
@@ -163,5 +165,6 @@ class MeView(APIView):
                                                  request.user.display_name),
             reply_emails=data.validated_data.get("reply_emails",
                                                  request.user.reply_emails),
+            decision_emails=data.validated_data.get("decision_emails"),
         )  # fmt: skip
         return Response(UserSerializer(user).data)

@@ -66,7 +66,7 @@ class SignupForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "reply_emails"]
+        fields = ["display_name", "reply_emails", "decision_emails"]
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):

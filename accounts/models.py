@@ -54,6 +54,10 @@ class User(AbstractUser):
         max_length=240, blank=True, editable=False, db_index=True
     )
     reply_emails = models.BooleanField("e-mail me replies to my comments", default=True)
+    decision_emails = models.BooleanField(
+        "e-mail me when a comment of mine is held, rejected or appealed",
+        default=True,
+    )
 
     # Ban state lives on the account so posting can refuse a banned reader without
     # importing moderation; moderation's services set it and log it.

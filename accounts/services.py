@@ -172,20 +172,29 @@ def user_set_password(*, user: User, password: str | None) -> User:
 
 
 @transaction.atomic
-def user_update_profile(*, user: User, display_name: str, reply_emails: bool) -> User:
-    """Change what a reader shows as their name and whether replies are e-mailed.
+def user_update_profile(
+    *,
+    user: User,
+    display_name: str,
+    reply_emails: bool,
+    decision_emails: bool | None = None,
+) -> User:
+    """Change what a reader shows as their name, and which e-mails they get.
 
     Raises ValidationError on `display_name` for a name that hides characters or
     passes for somebody else (`usernames.validate_public_name`).
     """
     user.display_name = display_name.strip()
     user.reply_emails = reply_emails
+    if decision_emails is not None:
+        user.decision_emails = decision_emails
     user.full_clean(exclude=["password"])
     try:
         validate_public_name(user.display_name, exclude_user=user)
     except ValidationError as exc:
         raise ValidationError({"display_name": exc.error_list}) from exc
-    user.save(update_fields=["display_name", "display_name_skeleton", "reply_emails"])
+    user.save(update_fields=["display_name", "display_name_skeleton", "reply_emails",
+                             "decision_emails"])  # fmt: skip
     return user
 
 

@@ -96,6 +96,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 display_name=form.cleaned_data["display_name"],
                 reply_emails=form.cleaned_data["reply_emails"],
+                decision_emails=form.cleaned_data["decision_emails"],
             )
         except ValidationError as exc:
             request.user.refresh_from_db()

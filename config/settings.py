@@ -249,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "articles.tasks.close_old_discussions",
         "schedule": timedelta(hours=1),
     },
+    "tell-authors-of-long-holds": {
+        "task": "moderation.tasks.notify_long_holds",
+        "schedule": timedelta(minutes=5),
+    },
 }
 # A publish that cannot reach the broker gives up quickly: the comment stays
 # pending for the reconciler and the reader gets their answer.
@@ -369,6 +373,8 @@ MODERATION_FLAGS_TO_HOLD = env.int("MODERATION_FLAGS_TO_HOLD", 3)
 MODERATION_FLAG_MIN_ACCOUNT_AGE = env.int("MODERATION_FLAG_MIN_ACCOUNT_AGE_DAYS", 7)
 # An author may appeal a hold, rejection or spam mark for this many days.
 MODERATION_APPEAL_DAYS = env.int("MODERATION_APPEAL_DAYS", 183)
+# An author is told by e-mail of a hold that lasts longer than this.
+MODERATION_HOLD_NOTICE_MINUTES = env.int("MODERATION_HOLD_NOTICE_MINUTES", 60)
 # Hold an account's comments until a moderator has approved one (guests' first
 # comments are always held).
 MODERATION_HOLD_NEW_ACCOUNTS = env.bool("MODERATION_HOLD_NEW_ACCOUNTS", True)

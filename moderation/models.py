@@ -294,6 +294,33 @@ class Appeal(models.Model):
         }
 
 
+class DecisionNotice(models.Model):
+    """An e-mail to a comment's author about a decision, recorded before it is
+    sent: one per decision and kind, however often its task runs."""
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", "Rejected or marked as spam"
+        HELD = "held", "Held longer than usual"
+        APPEAL = "appeal", "Appeal decided"
+
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, related_name="decision_notices"
+    )
+    decided_at = models.DateTimeField(help_text="The decision it tells of.")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["comment", "decided_at", "kind"], name="one_notice_each"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} notice for comment {self.comment_id}"
+
+
 class TrustedFlagger(models.Model):
     """A reader whose flag holds a comment at once, named by a moderator."""
 

@@ -8,8 +8,8 @@ from comments.signals import comment_posted
 from core.tasks import enqueue_on_commit
 
 from .models import Action
-from .signals import comment_decided
-from .tasks import learn_spam, moderate_comment
+from .signals import author_to_be_told, comment_decided
+from .tasks import learn_spam, moderate_comment, send_decision_notice
 
 logger = logging.getLogger(__name__)
 
@@ -30,3 +30,12 @@ def learn_from_moderators(sender, comment_id: int, action: Action, **kwargs) -> 
     """A moderator's approve or spam mark teaches the spam model."""
     if action in (Action.APPROVE, Action.SPAM):
         enqueue_on_commit(learn_spam, comment_id, action == Action.SPAM)
+
+
+@receiver(author_to_be_told, dispatch_uid="moderation.tell_the_author")
+def tell_the_author(sender, comment_id: int, kind: str, **kwargs) -> None:
+    """Queue the e-mail to the comment's author; it is recorded before it is sent."""
+    try:
+        send_decision_notice.delay(comment_id, kind)
+    except Exception:
+        logger.exception("could not queue the notice about comment %s", comment_id)

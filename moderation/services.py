@@ -29,13 +29,14 @@ from .models import (
     Action,
     Appeal,
     AuditEntry,
+    DecisionNotice,
     Flag,
     GuestBan,
     RuleName,
     Term,
     Verdict,
 )
-from .signals import comment_decided
+from .signals import author_to_be_told, comment_decided
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +165,20 @@ def _record(comment, action, shadow, findings, scores) -> Verdict | None:
         before=before,
         after=STATUS_FOR[action],
     )
+    if action in TOLD_AT_ONCE and not shadow:
+        _tell_author(comment.pk, DecisionNotice.Kind.DECISION)
     return verdict
+
+
+# Decisions their author hears of by e-mail as they are made (a hold only when
+# it lasts: notify_long_holds).
+TOLD_AT_ONCE = (Action.REJECT, Action.SPAM)
+
+
+def _tell_author(comment_id: int, kind: str) -> None:
+    transaction.on_commit(
+        lambda: author_to_be_told.send(sender=Comment, comment_id=comment_id, kind=kind)
+    )
 
 
 def statement(
@@ -251,6 +265,8 @@ def moderator_decide(
                 sender=Comment, comment_id=pk, action=action, moderator=moderator
             )
         )
+        if action in TOLD_AT_ONCE:
+            _tell_author(pk, DecisionNotice.Kind.DECISION)
     return comment
 
 
@@ -408,6 +424,7 @@ def appeal_decide(
             action="appeal_upheld",
             reasons=[f"Appeal upheld: {reason}"],
         )
+    _tell_author(comment.pk, DecisionNotice.Kind.APPEAL)
     return appeal
 
 

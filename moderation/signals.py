@@ -8,3 +8,7 @@ from django.dispatch import Signal
 # A moderator changed a comment's status. Arguments: comment_id (int), action
 # (moderation.models.Action), moderator (User).
 comment_decided = Signal()
+
+# A decision its author is to hear of (comment_id, kind: a DecisionNotice.Kind),
+# sent after commit.
+author_to_be_told = Signal()

@@ -11,7 +11,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from comments.models import Comment
 from core.tasks import requeue_once
 
-from . import selectors, services
+from . import notices, selectors, services
 from .classifiers import ClassifierUnavailable, spam
 
 logger = logging.getLogger(__name__)
@@ -79,3 +79,18 @@ def purge_old_comments() -> int:
 def send_moderator_digest() -> int:
     """E-mail moderators how many comments wait, and for how long."""
     return services.moderator_digest()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
+def send_decision_notice(comment_id: int, kind: str) -> bool:
+    """E-mail a comment's author about its decision (once per decision and kind)."""
+    return notices.decision_notice(comment_id=comment_id, kind=kind)
+
+
+@shared_task(acks_late=True)
+def notify_long_holds() -> int:
+    """Tell authors whose comment has waited past MODERATION_HOLD_NOTICE_MINUTES."""
+    held = notices.long_holds()
+    for comment_id in held:
+        send_decision_notice.delay(comment_id, notices.Kind.HELD)
+    return len(held)

@@ -76,6 +76,7 @@ def test_register_answers_202_and_the_e_mailed_link_makes_an_account_that_works(
         "display_name": "Maria G.",
         "email": "maria@example.org",
         "reply_emails": True,
+        "decision_emails": True,
     }
 
 
@@ -149,17 +150,21 @@ def test_me_shows_and_changes_the_signed_in_reader(as_user, reader):
         "display_name": reader.display_name,
         "email": "rosa@example.org",
         "reply_emails": True,
+        "decision_emails": True,
     }
     changed = app.patch(
-        f"{API}/me/", {"display_name": "  Rosa L.  ", "reply_emails": False}
-    )
+        f"{API}/me/",
+        {"display_name": "  Rosa L.  ", "reply_emails": False,
+         "decision_emails": False},
+    )  # fmt: skip
 
     assert changed.status_code == 200
     assert changed.json()["display_name"] == "Rosa L."
     assert changed.json()["reply_emails"] is False
     reader.refresh_from_db()
     assert (reader.display_name, reader.reply_emails) == ("Rosa L.", False)
-    # Only one of them: the other keeps its value.
+    assert reader.decision_emails is False
+    # Only one of them: the others keep their values.
     app.patch(f"{API}/me/", {"reply_emails": True})
     reader.refresh_from_db()
     assert (reader.display_name, reader.reply_emails) == ("Rosa L.", True)
