@@ -15,6 +15,23 @@ from . import policy, services, transparency
 from .forms import AppealForm, FlagForm
 
 
+def _attempt(form, action) -> int | None:
+    """Run a service for a form; None when it succeeds, else the status of the
+    refusal, whose words go on the form."""
+    try:
+        action()
+    except RateLimited as exc:
+        form.add_error(None, str(exc))
+        return 429
+    except Conflict as exc:
+        form.add_error(None, str(exc))
+        return 409
+    except (ValidationError, PermissionDenied) as exc:
+        form.add_error(None, getattr(exc, "messages", [str(exc)])[0])
+        return 400
+    return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def flag(request: HttpRequest, pk: int) -> HttpResponse:
@@ -25,20 +42,13 @@ def flag(request: HttpRequest, pk: int) -> HttpResponse:
     form = FlagForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            services.flag_comment(
+        status = _attempt(
+            form,
+            lambda: services.flag_comment(
                 comment=comment, user=request.user, **form.cleaned_data
-            )
-        except RateLimited as exc:
-            form.add_error(None, str(exc))
-            status = 429
-        except services.AlreadyFlagged as exc:
-            form.add_error(None, str(exc))
-            status = 409
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, getattr(exc, "messages", [str(exc)])[0])
-            status = 400
-        else:
+            ),
+        )
+        if status is None:
             messages.success(request, "Thank you: a moderator will take a look.")
             return redirect(comment.get_absolute_url())
     elif form.errors:
@@ -64,16 +74,13 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
     form = AppealForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        try:
-            services.appeal_file(comment=comment, user=request.user,
-                                 note=form.cleaned_data["note"])  # fmt: skip
-        except Conflict as exc:
-            form.add_error(None, str(exc))
-            status = 409
-        except (ValidationError, PermissionDenied) as exc:
-            form.add_error(None, getattr(exc, "messages", [str(exc)])[0])
-            status = 400
-        else:
+        status = _attempt(
+            form,
+            lambda: services.appeal_file(
+                comment=comment, user=request.user, note=form.cleaned_data["note"]
+            ),
+        )
+        if status is None:
             messages.success(
                 request, "Your appeal is sent: a moderator will review the decision."
             )
