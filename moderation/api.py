@@ -46,6 +46,15 @@ class FlagAnswer(serializers.ModelSerializer):
         fields = ["id", "comment", "reason", "note", "created_at"]
 
 
+def _readable_or_404(request, pk: int) -> Comment:
+    """The comment, if the reader may read it; a hidden one answers exactly like
+    a missing one."""
+    comment = Comment.objects.readable_by(request.user).filter(pk=pk).first()
+    if comment is None:
+        raise Http404("No such comment.")
+    return comment
+
+
 class CommentFlags(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -55,10 +64,7 @@ class CommentFlags(APIView):
         responses={201: FlagAnswer, 409: openapi.CONFLICT},
     )
     def post(self, request, pk: int):
-        # A comment the reader may not see answers exactly like a missing one.
-        comment = Comment.objects.readable_by(request.user).filter(pk=pk).first()
-        if comment is None:
-            raise Http404("No such comment.")
+        comment = _readable_or_404(request, pk)
         data = FlagSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         flag = services.flag_comment(comment=comment, user=request.user,
@@ -202,10 +208,7 @@ class CommentAppeal(APIView):
         responses={201: AppealAnswer, 409: openapi.CONFLICT},
     )
     def post(self, request, pk: int):
-        # Another reader's hidden comment answers exactly like a missing one.
-        comment = Comment.objects.readable_by(request.user).filter(pk=pk).first()
-        if comment is None:
-            raise Http404("No such comment.")
+        comment = _readable_or_404(request, pk)
         data = AppealSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         appeal = services.appeal_file(comment=comment, user=request.user,
