@@ -172,8 +172,10 @@ def _check_duplicate(
             )
 
 
-def _place(comment: Comment, parent: Comment | None) -> None:
-    """Give a saved comment its root and path; deep replies sit at the last level."""
+def place_in_thread(comment: Comment, parent: Comment | None) -> None:
+    """Set a comment's root, depth and path under `parent` (it needs its id):
+    deep replies sit at the last level, beside the comment they answer. The one
+    home of the rule, for posting and for imports; nothing is saved."""
     if parent is None:
         comment.root_id, comment.depth = comment.pk, 0
         comment.path = path_segment(comment.pk)
@@ -183,6 +185,11 @@ def _place(comment: Comment, parent: Comment | None) -> None:
     else:
         comment.root_id, comment.depth = parent.root_id, parent.depth
         comment.path = parent.tree_parent_path + path_segment(comment.pk)
+
+
+def _place(comment: Comment, parent: Comment | None) -> None:
+    """Give a saved comment its place in the thread, and save it."""
+    place_in_thread(comment, parent)
     Comment.objects.filter(pk=comment.pk).update(
         root_id=comment.root_id, depth=comment.depth, path=comment.path
     )
