@@ -7,7 +7,7 @@ def main() -> None:
     setup_django()
     from django.db import connection
 
-    from bench import api, discussions, imports, moderation, pages
+    from bench import api, discussions, imports, moderation, pages, toxicity
 
     print(f"Agora benchmarks on {connection.vendor}")  # noqa: T201
     with scratch_database():
@@ -16,6 +16,7 @@ def main() -> None:
         moderation.run()
         api.run()
         imports.run()
+        toxicity.run()
 
 
 if __name__ == "__main__":
