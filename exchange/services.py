@@ -3,7 +3,7 @@
 A discussion's new comments go in level by level in a few bulk statements, so a
 large import runs in seconds rather than hours. Each comment is checked and
 rendered as a posted one is (comments.services.normalise_body, then the
-comment renderer), placed in its thread by the rule of comments.services._place
+comment renderer), placed in its thread by comments.services.place_in_thread
 (deep replies sit at the last display level beside the comment they answer),
 and counted in the article's and the parent's totals in the same transaction.
 Imported comments are old news: nobody is e-mailed about them, now or when a
@@ -26,8 +26,8 @@ from django.utils.text import slugify
 from articles.models import Article
 from comments.cache import discussion_changed
 from comments.markdown import render_comment
-from comments.models import MAX_BODY, MAX_DEPTH, Comment, path_segment
-from comments.services import normalise_body
+from comments.models import MAX_BODY, Comment
+from comments.services import normalise_body, place_in_thread
 
 from .models import ImportedComment, ImportedPing
 from .records import Discussion, Entry, Tally
@@ -117,7 +117,7 @@ def _write(source: str, discussion: Discussion, article: Article, tally: Tally,
         ]  # fmt: skip
         Comment.objects.bulk_create(rows, batch_size=BATCH)
         for entry, row in zip(level, rows, strict=True):
-            _place(row, row.parent)
+            place_in_thread(row, row.parent)
             row.created_at = entry.created_at
             placed[entry.source_id] = row
         _save_places(rows)
@@ -275,19 +275,6 @@ def _email(address: str) -> str:
     except ValidationError:
         return ""
     return address
-
-
-def _place(comment: Comment, parent: Comment | None) -> None:
-    """Root, depth and path by the rule of comments.services._place."""
-    if parent is None:
-        comment.root_id, comment.depth = comment.pk, 0
-        comment.path = path_segment(comment.pk)
-    elif parent.depth < MAX_DEPTH - 1:
-        comment.root_id, comment.depth = parent.root_id, parent.depth + 1
-        comment.path = parent.path + path_segment(comment.pk)
-    else:
-        comment.root_id, comment.depth = parent.root_id, parent.depth
-        comment.path = parent.tree_parent_path + path_segment(comment.pk)
 
 
 def _save_places(rows: list[Comment]) -> None:
