@@ -312,17 +312,16 @@ def _quiet_tasks() -> Iterator[None]:
     The posting figures are for the whole path in one process; the worker's
     share on Redis is measured by bench.moderation.
     """
-    from config.celery import app
+    from config.celery import tasks_in_process
 
     trace = logging.getLogger("celery.app.trace")
-    level, eager = trace.level, app.conf.task_always_eager
+    level = trace.level
     trace.setLevel(logging.WARNING)
-    app.conf.task_always_eager = True
     try:
-        yield
+        with tasks_in_process():
+            yield
     finally:
         trace.setLevel(level)
-        app.conf.task_always_eager = eager
 
 
 def _post_to_approval(post) -> None:

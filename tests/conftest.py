@@ -31,16 +31,10 @@ def _tasks_in_process(request):
     if request.node.get_closest_marker("integration"):
         yield
         return
-    from config.celery import app
+    from config.celery import tasks_in_process
 
-    # Under the CELERY_ namespace Celery reads the prefixed key first.
-    keys = ("task_always_eager", "CELERY_TASK_ALWAYS_EAGER")
-    before = {key: app.conf.get(key) for key in keys}
-    for key in keys:
-        app.conf[key] = True
-    yield
-    for key, value in before.items():
-        app.conf[key] = value
+    with tasks_in_process():
+        yield
 
 
 @pytest.fixture
