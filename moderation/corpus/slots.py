@@ -102,6 +102,32 @@ SLOTS: dict[str, list[str]] = {
         "i.d.i.o.t", "m.o.r.o.n", "s.h.i.t.h.e.a.d", "c.r.e.t.i.n", "f.o.o.l",
         "a-hole", "d*ckhead", "sh*thead",
     ],
+    "people": [
+        "the voters who backed this", "his supporters", "the bill's supporters",
+        "journalists", "the engineers at Google", "tech workers",
+        "the protesters", "privacy campaigners", "the strikers", "lobbyists",
+        "opposition voters", "the people in this thread", "council staff",
+    ],
+    "sickness": [
+        "a disease", "a virus", "a plague", "a cancer", "an infection",
+        "a tumour", "a contagion", "a rot",
+    ],
+    "hurt": [
+        "hurt you", "break your legs", "put you in hospital", "make you bleed",
+        "shoot you", "end you", "break your neck", "knock your teeth out",
+    ],
+    "person_noun": [
+        "the journalist", "the author", "this writer", "the reporter",
+        "your editor", "the columnist", "the minister's adviser", "the moderator",
+    ],
+    "leet_person": [
+        "th3 j0urn4l1st", "th3 4uth0r", "th1s wr1t3r", "th3 r3p0rt3r",
+        "y0ur 3d1t0r", "th@t c0lumn1st",
+    ],
+    "leet_word": [
+        "l14r", "c0w4rd", "sh1ll", "h4ck", "l0s3r", "tr41t0r", "cl0wn", "fr4ud",
+        "1gn0r4nt f00l", "m0r0n",
+    ],
     "tail": [
         "", "", "", "", "", "", " Read the impact assessment.",
         " The numbers are in the committee report.", " Just saying.",

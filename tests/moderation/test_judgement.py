@@ -259,13 +259,9 @@ ABUSIVE = {
 }
 
 
-# Abuse the learned model still publishes: mostly threats and contempt aimed
-# at a third person, and insults beside a negation ("nobody asked").
-KNOWN_MISSES = {
-    "bullet-for-the-minister", "voters-lined-up-and-shot", "supporters-subhuman",
-    "refugees-a-disease", "shut-up", "leetspeak-journalist-liar",
-    "you-ignorant-fool",
-}  # fmt: skip
+# Abuse the learned model still publishes: a threat against a named third
+# person with no word for harm to come.
+KNOWN_MISSES = {"bullet-for-the-minister"}
 # The share of ABUSIVE the pipeline must hold.
 ABUSIVE_FLOOR = 0.78
 _MISSED = pytest.mark.xfail(strict=True, reason="a known miss of the learned model")
@@ -384,11 +380,7 @@ def test_the_classifier_turns_both_round():
             "People like you should be killed.",
         ),
         ("Ad tech is a cancer on the open web.", "Writers like you are a cancer."),
-        pytest.param(
-            "You will pay more for every GPU.",
-            "You will pay for this.",
-            marks=pytest.mark.xfail(strict=True, reason="scores 0.51"),
-        ),
+        ("You will pay more for every GPU.", "You will pay for this."),
     ],
     ids=["idiotic", "stupid", "killed", "cancer", "pay"],
 )
