@@ -10,10 +10,10 @@ REPEATS = 3
 def run() -> None:
     from django.conf import settings
 
-    from moderation.classifiers import toxicity
+    from moderation.classifiers import learned as toxicity
 
     threshold = settings.MODERATION_TOXICITY_THRESHOLD
-    classifier = toxicity.ToxicityClassifier()
+    classifier = toxicity.LearnedToxicityClassifier()
     classifier.warm_up()
     rows = toxicity.load_corpus("held")
     print(  # noqa: T201

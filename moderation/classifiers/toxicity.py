@@ -1,395 +1,333 @@
-"""Toxicity: a linear model learned from the labelled corpus, explaining itself.
+"""Toxicity: an offline profanity model, corrected by what the words aim at.
 
-The corpus (moderation/corpus/toxicity.jsonl) is comments written for this
-site, abusive and civil, in categories that separate a threat from a violent
-metaphor about a bill and an insult from counter-speech that quotes one. The
-model is a logistic regression over word 1-2-grams, character 2-5-grams and a
-few dense features (the offline profanity model's probability, and whether the
-text addresses someone, speaks of harm to come, quotes, or negates), with
-Platt scaling fitted on out-of-fold scores, so the score reads as a
-probability. `manage.py train_toxicity` fits it on the corpus's training split
-and writes the artefact beside the corpus.
+alt-profanity-check scores swear words well but misses threats and dehumanising
+language written without them ("I know where you live"), and it flags harsh
+words about a policy as readily as an attack on a person ("the sanctions look
+idiotic"). On a site for arguing about policy that is backwards, so the model's
+score is raised for threats, dehumanising language and insults aimed at a
+person, and lowered for strong words that aim at no one.
 
-Every score names what moved it: each feature's weight times its value, the
-character n-grams summed into the words they came from, largest first.
+Whether words aim at a person or at a thing is read from the words around
+them: "you", "the author", "people like you" against "the law", "this bill",
+"the sanctions". "This bill should be killed in committee" is a policy view;
+"people like you should be killed" is a threat.
 """
 
-import hashlib
-import logging
-import math
 import re
-from dataclasses import dataclass
 from functools import cached_property
 from importlib.metadata import version
-from pathlib import Path
 
 from core.text import normalise
 
 from . import Score
 
-logger = logging.getLogger(__name__)
-
-CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "toxicity.jsonl"
-ARTEFACT = CORPUS.with_name("toxicity.joblib")
-SIGNALS = 4
+# Phrases are matched against normalise()d text: lower case, leetspeak decoded,
+# words separated by single spaces, padded with a space at each end.
 
 
-# Letters spelled out one by one ("f u c k", "i.d.i.o.t" once folded) are read
-# as the word they spell.
-def _words(text: str) -> frozenset[str]:
+def _words(text: str) -> str:
+    """A regex alternation of whitespace-separated items; "_" stands for a space."""
+    return "|".join(text.split()).replace("_", " ")
+
+
+def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_SPELLED = re.compile(r"(?<!\w)(?:\w ){3,}\w(?!\w)")
-_SECOND_PERSON = re.compile(r" (?:you|u|your|ur|youre|yourself|y all|ya) ")
-_FUTURE_HARM = re.compile(
-    r" (?:(?:you|u|your \w+)(?: will| ll| are going to| re going to| re gonna| won t"
-    r"| will not)|(?:i|we)(?: ll| will| m going to| re going to| know| have| found)"
-    r"(?: \w+){0,2} (?:you|u|your|where)) "
-)
-_QUOTE = re.compile(r"[\"“”‘]|(?:^|\W)'|'(?:\W|$)")
-# Small word classes; a class near a word for a person (or a thing) is a
-# feature, and the model learns what each pairing weighs.
-_HARM = _words("""
-    kill killed kills shoot shot bullet hurt hurts die dies dead hang hanged strung
-    beat smash break burn stab regret accident accidents visit sorry suffer end
-    cracked skull exterminated gas cleansed ground teeth legs face hunt
-""")
-_CONTEMPT = _words("""
-    vermin rats rat cockroaches parasites parasite animals plague infestation lice
-    disease filth subhuman cancer breed scum kind stain species
-""")
-_INSULT = _words("""
-    idiot moron clown imbecile halfwit muppet fool dimwit cretin buffoon dunce numpty
-    stupid brainless clueless pathetic ignorant dim witless thick gormless dense dumb
-    dumbest loser troll shill coward liar garbage worthless traitor hack
-""")
-_PERSON = _words("""
-    you u your ur yourself people person author writer journalist they them their
-    he she his her kind family wife husband kids son daughter mother parents
-""")
-_THING = _words("""
-    bill law act policy proposal amendment rules rule directive plan regulation
-    clause merger scheme package levy ban tariffs legislation argument comment take
-    idea report numbers sources
-""")
-_NEGATION = re.compile(r" (?:not|never|no|nobody|none|isn t|aren t|don t|won t) ")
-
-
-def fold(text: str) -> str:
-    """normalise()d text with spelled-out words joined up."""
-    folded = normalise(text)
-    return _SPELLED.sub(lambda m: m.group(0).replace(" ", ""), folded)
-
-
-@dataclass(frozen=True)
-class Dense:
-    """A feature computed from the text, with the phrase that set it."""
-
-    name: str
-    value: float
-    phrase: str | None
-
-
-def dense_features(text: str, folded: str, profanity: float) -> list[Dense]:
-    """The hand-made features, in a fixed order (the model's last columns)."""
-
-    def found(pattern: re.Pattern, where: str) -> Dense:
-        match = pattern.search(where)
-        return (match and match.group(0).strip()) or None
-
-    second, harm = found(_SECOND_PERSON, folded), found(_FUTURE_HARM, folded)
-    quote, negation = found(_QUOTE, text), found(_NEGATION, folded)
-    tokens = folded.split()
-    return [
-        Dense("profanity model", profanity, None),
-        Dense("addresses someone", float(bool(second)), second),
-        Dense("harm to come", float(bool(harm)), harm),
-        Dense("quotes", float(bool(quote)), quote and "quotation marks"),
-        Dense("negation", float(bool(negation)), negation),
-        _near("harm near a person", _HARM, _PERSON, tokens),
-        _near("harm near a thing", _HARM, _THING, tokens),
-        _near("contempt near people", _CONTEMPT, _PERSON, tokens),
-        _near("insult near a person", _INSULT, _PERSON, tokens),
-        _near("insult near a thing", _INSULT, _THING, tokens),
-    ]
-
-
-def _near(name: str, words, targets, tokens: list[str], window: int = 4) -> Dense:
-    """Set when a word of one class has a word of the other within `window`."""
-    for i, token in enumerate(tokens):
-        if token in words:
-            around = tokens[max(0, i - window) : i + window + 1]
-            if target := next((t for t in around if t in targets), None):
-                return Dense(name, 1.0, f"{token} … {target}")
-    return Dense(name, 0.0, None)
-
-
-DENSE_NAMES = [d.name for d in dense_features("", " ", 0.0)]
-
-
-class _OneText:
-    """A fitted TfidfVectorizer's transform of one text, without scikit-learn's
-    per-call checks: (column indices, values), the same numbers as transform()."""
-
-    def __init__(self, vectorizer, offset: int = 0) -> None:
-        self.analyse = vectorizer.build_analyzer()
-        self.vocabulary = vectorizer.vocabulary_
-        self.idf = vectorizer.idf_
-        self.sublinear = vectorizer.sublinear_tf
-        self.offset = offset
-
-    def __call__(self, text: str):
-        import numpy as np
-
-        counts: dict[int, int] = {}
-        for term in self.analyse(text):
-            if (column := self.vocabulary.get(term)) is not None:
-                counts[column] = counts.get(column, 0) + 1
-        columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=float, count=len(counts))
-        if self.sublinear:
-            tf = 1 + np.log(tf)
-        values = tf * self.idf[columns]
-        norm = math.sqrt(values @ values) or 1.0
-        return columns + self.offset, values / norm
-
-
-class _Profanity:
-    """alt-profanity-check's probability, computed with its own weights.
-
-    Its CalibratedClassifierCV averages five sigmoid-scaled linear SVMs; asking
-    scikit-learn for one text costs ~12 ms, the same arithmetic in numpy ~1 ms.
+# What a comment on a tech-policy site argues about: harsh words about these
+# aim at no person.
+THINGS = _wordset(
     """
-
-    def __init__(self) -> None:
-        import numpy as np
-        from profanity_check import profanity_check
-
-        model = profanity_check.model
-        self.vectorizer = profanity_check.vectorizer
-        pairs = [(c.estimator, c.calibrators[0]) for c in model.calibrated_classifiers_]
-        self.coef = np.vstack([svm.coef_[0] for svm, _ in pairs]).T
-        self.intercept = np.array([svm.intercept_[0] for svm, _ in pairs])
-        self.a = np.array([cal.a_ for _, cal in pairs])
-        self.b = np.array([cal.b_ for _, cal in pairs])
-        self._one = _OneText(self.vectorizer)
-
-    def one(self, text: str) -> float:
-        import numpy as np
-
-        columns, values = self._one(text)
-        margins = values @ self.coef[columns] + self.intercept
-        return float((1 / (1 + np.exp(self.a * margins + self.b))).mean())
-
-    def __call__(self, texts: list[str]):
-        import numpy as np
-
-        margins = self.vectorizer.transform(texts) @ self.coef + self.intercept
-        return (1 / (1 + np.exp(self.a * margins + self.b))).mean(axis=1)
-
-
-def corpus_version() -> str:
-    """A hash of the corpus and of this module: what a trained artefact was made of."""
-    digest = hashlib.sha256(CORPUS.read_bytes())
-    digest.update(Path(__file__).read_bytes())
-    return digest.hexdigest()[:12]
-
-
-class Model:
-    """The fitted vectorisers and weights, and the arithmetic of one score."""
-
-    def __init__(self, *, words, chars, weights, intercept, scale, version):
-        import numpy as np
-
-        self.words, self.chars = words, chars
-        self.weights, self.intercept = np.asarray(weights), float(intercept)
-        self.scale, self.version = scale, version  # Platt's (a, b)
-        self.names = [
-            *words.get_feature_names_out(),
-            *chars.get_feature_names_out(),
-            *DENSE_NAMES,
-        ]
-        self._n_words = len(words.vocabulary_)
-        self._n_text = self._n_words + len(chars.vocabulary_)
-        self._profanity = _Profanity()
-        self._one_word = _OneText(words)
-        self._one_char = _OneText(chars, offset=self._n_words)
-
-    def matrix(self, texts: list[str]):
-        """The feature matrix of texts, and each text's dense features."""
-        import scipy.sparse as sp
-
-        folded = [fold(t) for t in texts]
-        profanity = self._profanity(texts)
-        dense = [
-            dense_features(t, f, p)
-            for t, f, p in zip(texts, folded, profanity, strict=True)
-        ]
-        values = [[d.value for d in row] for row in dense]
-        x = sp.hstack(
-            [self.words.transform(folded), self.chars.transform(folded), values]
-        )
-        return x.tocsr(), folded, dense
-
-    def probability(self, logit: float) -> float:
-        a, b = self.scale
-        return 1 / (1 + math.exp(-(a * logit + b)))
-
-    def score(self, text: str) -> tuple[float, list[str]]:
-        """The probability that text is abusive, and what moved it most."""
-        import numpy as np
-
-        folded = fold(text)
-        dense = dense_features(text, folded, self._profanity.one(text))
-        word_columns, word_values = self._one_word(folded)
-        char_columns, char_values = self._one_char(folded)
-        columns = np.concatenate(
-            [word_columns, char_columns, self._n_text + np.arange(len(dense))]
-        )
-        values = np.concatenate([word_values, char_values, [d.value for d in dense]])
-        weighted = values * self.weights[columns]
-        logit = float(weighted.sum()) + self.intercept
-        return self.probability(logit), self._explain(
-            folded, dense, columns, weighted * self.scale[0]
-        )
-
-    def _explain(self, folded, dense, indices, contributions) -> list[str]:
-        """The features that moved the score most, in words with their phrase."""
-        by_phrase: dict[str, float] = {}
-        words = folded.split()
-        for index, weight in zip(indices, contributions, strict=True):
-            if index >= self._n_text:
-                continue
-            name = self.names[index]
-            if index < self._n_words:
-                phrases = [name]
-            else:  # a character n-gram: the words it was cut from share it
-                gram = name.strip()
-                phrases = [w for w in words if gram in f" {w} "] or [gram]
-            for phrase in phrases:
-                by_phrase[phrase] = by_phrase.get(phrase, 0.0) + weight / len(phrases)
-        items = [(f"“{p}”", c) for p, c in by_phrase.items()]
-        for i, feature in enumerate(dense):
-            weight = self.weights[self._n_text + i] * self.scale[0] * feature.value
-            if weight:
-                what = (
-                    f"{feature.name} {feature.value:.2f}"
-                    if feature.phrase is None
-                    else f"{feature.name} “{feature.phrase}”"
-                )
-                items.append((what, weight))
-        items.sort(key=lambda item: -abs(item[1]))
-        top = items[:SIGNALS]
-        if not any(what.startswith("“") for what, _ in top):
-            top += [item for item in items if item[0].startswith("“")][:1]
-        return [f"{what} {weight:+.2f}" for what, weight in top]
+    law laws bill bills act acts policy policies rule rules regulation regulations
+    regime directive proposal proposals plan plans scheme idea ideas ban bans
+    sanction sanctions tariff tariffs subsidy subsidies programme program project
+    treaty deal merger loophole loopholes clause amendment ruling decision
+    legislation framework strategy approach standard standards tax taxes fee fees
+    budget contract contracts monopoly monopolies system systems algorithm
+    algorithms model models app apps platform platforms company companies
+    corporation corporations firm firms industry sector business businesses
+    broker brokers tech adtech government governments ministry department agency
+    regulator regulators commission parliament congress party parties startup
+    startups product products feature features tracking surveillance cookie
+    cookies practice practices code crypto blockchain chatbot chatbots bot bots
+    spam spyware malware market markets exemption exemptions service services
+    website websites site network networks argument arguments article articles
+    take point comment comments logic claim claims theory opinion mess nonsense it
+"""
+)
+# Words that name people; "activists", "politicians", "immigrants", "refugees"
+# by their endings.
+PEOPLE = _wordset(
+    """
+    you u ur yourself yourselves them they people person persons he she him her
+    everyone anyone everybody anybody someone somebody whoever who guy guys man
+    men woman women folk folks kind lot type kids children family author authors
+    writer writers journalist journalists reporter reporters commenter commenters
+    minister ministers politician mp mps senator senators official officials ceo
+    ceos executive executives leader leaders
+"""
+)
+_PEOPLE_ENDINGS = re.compile(r"\w+(?:ists|ians|ants|ees)")
+_THINGS = "|".join(sorted(THINGS))
+# A thing right after an insult ("your stupid law"), or as the object of a verb
+# ("someone should kill this bill").
+_A_THING = rf"(?:{_THINGS}) "
+_THE_THING = rf"(?:the |this |that |these |those |a |an |your )?{_A_THING}"
 
 
-def train(rows: list[dict], *, C: float = 30.0) -> Model:
-    """Fit the model on rows of the corpus (text, label); the same rows, same model."""
-    import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GroupKFold
-
-    texts = [r["text"] for r in rows]
-    y = np.array([r["label"] == "abusive" for r in rows], dtype=int)
-    groups = [r["template"] for r in rows]
-    words = TfidfVectorizer(
-        analyzer="word",
-        ngram_range=(1, 2),
-        token_pattern=r"\w+",  # noqa: S106 - not a password
-        sublinear_tf=True,
-    )
-    chars = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True
-    )
-    folded = [fold(t) for t in texts]
-    words.fit(folded)
-    chars.fit(folded)
-    model = Model(
-        words=words, chars=chars, weights=[], intercept=0, scale=(1, 0), version=""
-    )
-    x = model.matrix(texts)[0]
-
-    def fit(rows_x, rows_y):
-        lr = LogisticRegression(C=C, class_weight="balanced", max_iter=5000)
-        return lr.fit(rows_x, rows_y)
-
-    # Platt scaling on scores for templates the fold did not see: how sure the
-    # model should be about wording it has not met.
-    out_of_fold = np.zeros(len(rows))
-    for fit_rows, rest in GroupKFold(n_splits=5).split(x, y, groups):
-        out_of_fold[rest] = fit(x[fit_rows], y[fit_rows]).decision_function(x[rest])
-    platt = LogisticRegression(C=1e6).fit(out_of_fold.reshape(-1, 1), y)
-    final = fit(x, y)
-    return Model(
-        words=words,
-        chars=chars,
-        weights=final.coef_[0],
-        intercept=final.intercept_[0],
-        scale=(float(platt.coef_[0][0]), float(platt.intercept_[0])),
-        version=corpus_version(),
-    )
+def _aimed_at(folded: str, start: int) -> str | None:
+    """'thing' or 'people' for the nearest noun before `start`, None if unclear."""
+    words = folded[:start].split()[-6:]
+    if "who" in words or "whoever" in words:
+        return "people"  # "everyone who voted for this law should ..."
+    for word in reversed(words[-5:]):
+        if word in THINGS:
+            return "thing"
+        if word in PEOPLE or _PEOPLE_ENDINGS.fullmatch(word):
+            return "people"
+    return None
 
 
-def load_corpus(split: str | None = None) -> list[dict]:
-    """The corpus's rows, or only those of one split ("train" or "held")."""
-    import json
+# Words that insult a person when aimed at one.
+_INSULTS = _words(r"""
+    idiots? idiotic morons? moronic stupid st[uo]+pid imbeciles? cretins? pathetic
+    scum scumbags? clowns? losers? trolls? liars? dumb? dumbass ignorant fools?
+    retards? retarded jokes? disgrace shills? traitors? cowards? hacks? parasites?
+    embarrassment bootlickers? sellouts? stooges? lackeys?
+    halfwits? dimwits? nitwits? buffoons? dunces? twats? dickheads? assholes?
+    arseholes? bastards? pricks? degenerates? lowlifes? muppets? numpties? garbage
+    trash worthless useless clueless brainless brain_?dead
+    piece_of_(?:shit|garbage|trash|crap|work) waste_of_(?:space|oxygen|skin)
+""")
+# The insults that also work as a bare address ("you idiot") without reading
+# like a verb ("if you hack a router").
+_VOCATIVES = _words(r"""
+    idiots? morons? imbeciles? cretins? clowns? losers? scum scumbags? ignorant
+    stupid st[uo]+pid dumb? dumbass pathetic brainless clueless worthless
+    halfwits? dimwits? nitwits? twats? dickheads? assholes? arseholes? bastards?
+    pricks? shills? liars? cowards? traitors? retards?
+""")
+# Words that may stand before an insult: adjectives (other insults among them),
+# and with them articles and intensifiers.
+_ADJECTIVES = _words(r"""
+    total complete utter absolute bloody f_?\w{0,3}k(?:ing|in) little paid lying
+    sad typical clueless brainless worthless useless ignorant pathetic stupid dumb
+""")
+_MODS = rf"(?:(?:a|an|such|so+|too|really|truly|nothing but|{_ADJECTIVES}) )*"
+_NOT_A_THING = rf"(?!{_A_THING})"
+# What someone is said to be: "a moron", "such a pathetic little shill",
+# "nothing but a corporate bootlicker"; not "a stupid law".
+_AN_INSULT = (
+    rf"(?:{_MODS}(?:{_INSULTS})|(?:nothing but )?(?:a|an) \w+ (?:{_INSULTS})) "
+    rf"{_NOT_A_THING}"
+)
+_YOU = (
+    r"(?:(?:you|u|you people|you lot|you guys|y all)"
+    r" (?:are|re|r|were|must be|seem|sound like|look like|act like)"
+    r"|ur|youre|your(?= an? ))"
+)
+_ABOUT_A_PERSON = (
+    r"(?:the |this |that )?(?:author|writer|journalist|reporter|columnist|editor|"
+    r"op|commenter|poster|whoever wrote (?:this|that|it)(?: article| piece| post|"
+    r" comment)?)(?: above| below| here)?"
+)
+PERSONAL_ATTACKS = [re.compile(p) for p in (
+    rf" {_YOU} {_AN_INSULT}",
+    rf" (?:you|u) (?:{_VOCATIVES}) {_NOT_A_THING}",
+    rf" (?:you|u) (?:(?:{_ADJECTIVES}) )+(?:{_INSULTS}) {_NOT_A_THING}",
+    rf" are (?:you|u) {_MODS}(?:{_INSULTS}) ",
+    rf" what (?:a |an )?{_MODS}(?:{_INSULTS}) (?:you|u) ",
+    rf" (?:{_INSULTS}) like (?:you|u|yourself|the author|this author|this writer) ",
+    rf" {_ABOUT_A_PERSON} (?:is|are|was|s) {_AN_INSULT}",
+    r" (?:you|u)(?: are| re| r)? full of (?:shit|crap|it|bs|bullshit) ",
+    r" (?:shut up|stfu|get lost|go to hell|fuck off|screw you|fuck you|piss off|"
+    r"damn you(?! (?:are|re|r|were|know|see|got)\b)|shut your (?:mouth|face|trap)|"
+    r"crawl back (?:under|into) (?:your|ur|the|a) (?:rock|hole)) ",
+    r" go back (?:to )?(?:where|wherever) (?:you|u|they) (?:came|come) from ",
+)]  # fmt: skip
 
-    with CORPUS.open() as f:
-        rows = [json.loads(line) for line in f if line.strip()]
-    return [r for r in rows if split is None or r["split"] == split]
+_FAMILY = (
+    r"(?:family|kids|children|wife|husband|mother|mum|mom|father|dad|parents|"
+    r"daughter|son|loved ones)"
+)
+_YOUR_FAMILY = rf"your (?:whole |entire |own |little )?{_FAMILY}"
+_TARGET = rf"(?:you|u|yourself|{_YOUR_FAMILY})"
+# "You'll pay for this", but not "you will pay more for every laptop".
+_PAY = (
+    r"(?:pay|suffer)(?! (?:more|less|twice|extra|higher|through|the|a|an|"
+    r"for (?:a|an|the|every|each|all|any|more))\b)"
+)
+_HARM = (
+    rf"(?:{_PAY}|regret|be sorry|get what s coming|get what you deserve|die|"
+    r"get hurt|find out what happens|bleed)"
+)
+_WILL = (
+    r"(?:will|ll|shall|are going to|re going to|is going to|are gonna|re gonna|"
+    r"gonna)"
+)
+_WE_WILL = (
+    r"(?:i ll|i will|im going to|i m going to|i am going to|i m gonna|im gonna|"
+    r"we ll|we will|we re going to|we are going to|we re gonna|someone will|"
+    r"someone s going to|somebody will)"
+)
+_VIOLENCE = (
+    r"(?:shoot|kill|hang|stab|lynch|behead|murder|beat up|string up|hurt|"
+    r"put a bullet in|break your)"
+)
+THREATS = [re.compile(p) for p in (
+    # Said by the writer, not by an ad network ("Google knows where you live").
+    r" (?:i|we)(?: already| now| will| ll| m going to| re going to| am going to|"
+    r" are going to| can| d| ve)? (?:know|find out|found out|figure out|found) "
+    r"(?:exactly )?where (?:you|u|your \w+) (?:live|lives|work|works|sleep|sleeps|"
+    r"go to school)",
+    rf" (?:i|we) (?:know|have|found|got) (?:your|ur) (?:home |real )?(?:address|"
+    rf"{_FAMILY}) ",
+    r" (?:watch|mind) your back ",
+    rf" (?:you|u|{_YOUR_FAMILY}) {_WILL} {_HARM}",
+    rf" make (?:you|u|{_YOUR_FAMILY}) (?:{_PAY}|regret|suffer|sorry|bleed)",
+    r" what happens to (?:people like (?:you|u)|(?:you|u) ) ",
+    r" (?:shame|pity) if (?:something|anything) (?:happened|happens|were to happen|"
+    r"was to happen|bad happened) to (?:you|u|your) ",
+    rf" (?:hope|wish|pray)(?: that)? (?:you|u|{_YOUR_FAMILY}) (?:die|dies|get hurt|"
+    r"gets hurt|get cancer|gets cancer|burn|burns|rot|rots|get killed|gets killed|"
+    r"get shot|gets shot) ",
+    rf" {_WE_WILL} (?:find|hurt|kill|come for|come after|visit|track|hunt|"
+    rf"deal with|shoot|beat|get) {_TARGET} (?!(?:a|an|the|some|that|this|those|it|"
+    r"one|more|links?|sources?|data|numbers?)\b)",
+    rf" (?:someone|somebody|people|we|they|i) (?:should|ought to|needs? to|has to|"
+    rf"must|could|will|ll|gonna) {_VIOLENCE} (?!{_THE_THING})",
+    rf" (?:we re|we are|i m|im|i am) (?:coming for|coming after|coming to get|"
+    rf"watching) {_TARGET} ",
+    r" if (?:you|u) know what s good for (?:you|u) ",
+    r" put a bullet (?:in|into|through) ",
+    r" (?:go )?die in a (?:fire|hole|ditch) ",
+    r" (?:kill|hang|shoot) (?:yourself|urself|yourselves) | kys | go (?:and )?die ",
+)]  # fmt: skip
+_SHOULD = (
+    r" (?:should|must|ought to|deserves? to|needs? to|have to|has to)"
+    r"(?: all)?(?: be)? "
+)
+# "should be exterminated" is a threat unless it is said of a thing ("this bill
+# should die"); "should be eliminated" only when it is said of people.
+FATES = [
+    (re.compile(_SHOULD + r"(?:exterminated|gassed|lynched|hanged|hung|shot(?! down)|"
+                r"strung up|put against a wall|put down|burned alive|burnt alive|"
+                r"beaten|killed|die|murdered|culled|lined up and shot|lined up "
+                r"against a wall) "), "unless a thing"),
+    (re.compile(_SHOULD + r"(?:eradicated|eliminated|wiped out|wiped off the|"
+                r"executed|purged|removed from the earth) "), "if people"),
+]  # fmt: skip
+DEHUMANISING = [
+    (re.compile(r" (?:are|is|re|were)(?: just| nothing but| all| like| no better "
+                r"than| a bunch of)? (?:vermin|rats|cockroaches|animals|subhumans?|"
+                r"sub humans?|savages|insects|less than human|not human|not even "
+                r"human|filth|scum|a swarm|an infestation) "), "unless a thing"),
+    (re.compile(r" (?:are|is|re|were)(?: just| nothing but| all| like)? "
+                r"(?:parasites|a plague|a disease|a cancer|a virus|leeches) "),
+     "if people"),
+    (re.compile(r" (?:subhuman|subhumans|untermensch|sub human|sub humans) "),
+     "always"),
+]  # fmt: skip
+
+# Strong words that aim at no one: at a thing ("this bullshit policy", "the law
+# is garbage") or at nothing ("damn", "creepy as hell").
+_STRONG = _words(r"""
+    idiotic stupid st[uo]+pid dumb insane crazy bullshit crap crappy shit shitty
+    garbage rubbish moronic fucking fucked damn damned bloody pathetic ridiculous
+    absurd asinine braindead retarded useless worthless joke disgrace disgraceful
+    trash idiot
+""")
+NOT_AIMED = [re.compile(p) for p in (
+    rf" {_MODS}(?:{_STRONG}) (?:\w+ )?(?:{_THINGS}) ",
+    rf" (?:{_THINGS}) (?:\w+ ){{0,3}}?(?:is|are|was|were|looks?|seems?|"
+    rf"sounds?|s) (?:\w+ )?{_MODS}(?:{_STRONG}) ",
+    rf" (?:this|that|it) (?:is|s|was) (?:\w+ )?{_MODS}(?:{_STRONG}) ",
+    r" (?:damn it|dammit|damn|holy (?:shit|crap|hell)|bloody hell|what the "
+    r"(?:hell|heck|fuck)|wtf|oh hell|hell (?:yes|no)|god ?damn(?: it)?|"
+    r"as (?:hell|fuck|shit)) ",
+)]  # fmt: skip
+ADDRESSES_A_PERSON = re.compile(
+    r" (?:you|u|your|ur|youre|yourself|author|writer|commenter|op|journalist) "
+)
 
 
-_STATE = ("words", "chars", "weights", "intercept", "scale", "version")
+def _first(patterns: list[re.Pattern], text: str) -> str | None:
+    for pattern in patterns:
+        if match := pattern.search(text):
+            return match.group(0).strip()
+    return None
 
 
-def save(model: Model, path: Path = ARTEFACT) -> None:
-    import joblib
-
-    joblib.dump({k: getattr(model, k) for k in _STATE}, path, compress=3)
-
-
-def load(path: Path = ARTEFACT) -> Model:
-    """The trained artefact, or a model fitted now if it is missing or stale."""
-    import joblib
-
-    if path.exists():
-        state = joblib.load(path)  # our own file, committed with the code
-        if state["version"] == corpus_version():
-            return Model(**{k: state[k] for k in _STATE})
-        logger.warning("toxicity model %s is stale; fitting it now", path.name)
-    return train(load_corpus("train"))
+def _first_aimed(patterns: list[tuple[re.Pattern, str]], text: str) -> str | None:
+    """The first match whose subject fits its condition."""
+    for pattern, condition in patterns:
+        for match in pattern.finditer(text):
+            subject = _aimed_at(text, match.start())
+            if (
+                condition == "always"
+                or (condition == "unless a thing" and subject != "thing")
+                or (condition == "if people" and subject == "people")
+            ):
+                before = text[: match.start()].split()[-3:]
+                return " ".join([*before, match.group(0).strip()])
+    return None
 
 
 class ToxicityClassifier:
     name = "toxicity"
 
     @cached_property
-    def _model(self) -> Model:
+    def _predict(self):
         # Loading scikit-learn takes seconds: serving processes call warm_up()
         # as they start (see moderation.apps), anything else on first use.
-        return load()
+        from profanity_check import predict_prob
+
+        return predict_prob
 
     @property
     def loaded(self) -> bool:
-        return "_model" in self.__dict__
+        return "_predict" in self.__dict__
 
     def warm_up(self) -> None:
         """Load the model and score once, so the first comment pays nothing."""
-        self._model.score("warm up")
+        self._predict(["warm up"])
 
     @cached_property
     def model(self) -> str:
-        return f"alt-profanity-check {version('alt-profanity-check')} + agora-learned"
+        return f"alt-profanity-check {version('alt-profanity-check')} + agora-aim 2"
 
     def score(self, text: str) -> Score:
-        probability, signals = self._model.score(text)
-        return Score(
-            score=probability,
-            model=self.model,
-            version=self._model.version,
-            signals=signals,
+        base = float(self._predict([text])[0])
+        folded = normalise(text)
+        score, signals = base, [f"profanity model {base:.2f}"]
+        if threat := _first(THREATS, folded) or _first_aimed(FATES, folded):
+            score = max(score, 0.97)
+            signals.append(f"threat: “{threat}”")
+        if slur := _first_aimed(DEHUMANISING, folded):
+            score = max(score, 0.95)
+            signals.append(f"dehumanising: “{slur}”")
+        if attack := _first(PERSONAL_ATTACKS, folded):
+            score = max(score, 0.9)
+            signals.append(f"aimed at a person: “{attack}”")
+        if len(signals) > 1 or base < 0.5:
+            return self._score(score, signals)
+        if not ADDRESSES_A_PERSON.search(folded):
+            signals.append("strong words aimed at no person")
+            return self._score(base * 0.6, signals)
+        # Someone is addressed: weigh only what is left once the strong words
+        # about things are taken out ("do you think this bullshit policy works").
+        spans = [m.group(0) for p in NOT_AIMED for m in p.finditer(folded)]
+        if not spans:
+            return self._score(score, signals)
+        rest = folded
+        for span in spans:
+            rest = rest.replace(span, " ")
+        rest_score = float(self._predict([rest])[0])
+        listed = ", ".join(f"“{s.strip()}”" for s in spans[:3])
+        signals.append(
+            f"strong words aimed at no person ({listed}); the rest {rest_score:.2f}"
         )
+        return self._score(max(rest_score, base * 0.6), signals)
+
+    def _score(self, score: float, signals: list[str]) -> Score:
+        return Score(score=score, model=self.model, version="2", signals=signals)

@@ -7,12 +7,10 @@ politics must not hold people for disagreeing, and must not publish threats
 because they contain no swear word.
 """
 
-import re
-
 import pytest
 
 from comments.models import Comment
-from moderation.classifiers.toxicity import ToxicityClassifier, fold
+from moderation.classifiers.toxicity import ToxicityClassifier
 from tests.comments.helpers import add_comment
 from tests.factories import ArticleFactory
 
@@ -121,8 +119,8 @@ CIVIL = {
     ),
 }
 
-# Threats, dehumanising language and insults aimed at a person, by kind. None
-# of them is in the corpus the model learned from.
+# Threats, dehumanising language and insults aimed at a person, with the kind
+# of signal the hold must name.
 THREAT, DEHUMANISING, AT_A_PERSON = "threat", "dehumanising", "aimed at a person"
 ABUSIVE = {
     "i-know-where-you-live": (THREAT, "I know where you live, and what you drive."),
@@ -259,24 +257,6 @@ ABUSIVE = {
 }
 
 
-# Abuse the learned model still publishes: a threat against a named third
-# person with no word for harm to come.
-KNOWN_MISSES = {"bullet-for-the-minister"}
-# The share of ABUSIVE the pipeline must hold.
-ABUSIVE_FLOOR = 0.78
-_MISSED = pytest.mark.xfail(strict=True, reason="a known miss of the learned model")
-_QUOTED = re.compile(r"“([^”]+)”")
-
-
-def names_a_phrase_of(text: str, reason: str) -> bool:
-    """Whether the reason quotes words that are in the (folded) text."""
-    folded = fold(text)
-    return any(
-        all(f" {part.strip()} " in folded for part in quoted.split("…"))
-        for quoted in _QUOTED.findall(reason)
-    )
-
-
 @pytest.fixture(autouse=True)
 def _many_posts_allowed(settings):
     """The labelled set is posted by one reader; only the rate limit is lifted."""
@@ -305,25 +285,16 @@ def test_sharp_disagreement_about_policy_is_published(
     assert toxicity_reasons(comment) == []
 
 
-@pytest.mark.parametrize(
-    "body",
-    [
-        pytest.param(
-            body, marks=[pytest.mark.xfail(strict=True)] * (key in KNOWN_MISSES)
-        )
-        for key, (_, body) in ABUSIVE.items()
-    ],
-    ids=list(ABUSIVE),
-)
+@pytest.mark.parametrize(("kind", "body"), list(ABUSIVE.values()), ids=list(ABUSIVE))
 def test_abuse_is_held_with_a_reason_naming_what_was_found(
-    post, article, established_reader, body
+    post, article, established_reader, kind, body
 ):
     comment = post(article=article, author=established_reader, body=body)
 
     assert comment.status == "held"
     (reason,) = toxicity_reasons(comment)
     assert reason.startswith("Toxicity score ")
-    assert names_a_phrase_of(body, reason), reason
+    assert f"{kind}: “" in reason
 
 
 def test_the_pipeline_holds_every_abusive_comment_and_no_civil_one(
@@ -343,8 +314,7 @@ def test_the_pipeline_holds_every_abusive_comment_and_no_civil_one(
         f"judgement: held {held_abusive}/{len(ABUSIVE)} abusive, "
         f"{held_civil}/{len(CIVIL)} civil"
     )
-    assert held_abusive >= ABUSIVE_FLOOR * len(ABUSIVE)
-    assert held_civil == 0
+    assert (held_abusive, held_civil) == (len(ABUSIVE), 0)
 
 
 def test_the_profanity_model_alone_holds_policy_criticism_and_misses_threats():
@@ -365,9 +335,9 @@ def test_the_classifier_turns_both_round():
     threat = classifier.score("I know where you live.")
 
     assert criticism.score < 0.8
-    assert "“sanctions”" in criticism.signals[0]
+    assert "strong words aimed at no person" in criticism.signals
     assert threat.score >= 0.8
-    assert names_a_phrase_of("I know where you live.", "; ".join(threat.signals))
+    assert "threat: “i know where you live”" in threat.signals
 
 
 @pytest.mark.parametrize(

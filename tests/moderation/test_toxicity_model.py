@@ -12,8 +12,8 @@ from collections import Counter
 
 import pytest
 
-from moderation.classifiers import toxicity
-from moderation.classifiers.toxicity import ToxicityClassifier, fold
+from moderation.classifiers import learned as toxicity
+from moderation.classifiers.learned import LearnedToxicityClassifier, fold
 
 THRESHOLD = 0.8  # the site's MODERATION_TOXICITY_THRESHOLD
 
@@ -41,8 +41,8 @@ _QUOTED = re.compile(r"“([^”]+)”")
 
 
 @pytest.fixture(scope="module")
-def classifier() -> ToxicityClassifier:
-    return ToxicityClassifier()
+def classifier() -> LearnedToxicityClassifier:
+    return LearnedToxicityClassifier()
 
 
 @pytest.fixture(scope="module")

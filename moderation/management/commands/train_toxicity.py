@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from moderation.classifiers import toxicity
+from moderation.classifiers import learned as toxicity
 
 
 class Command(BaseCommand):
