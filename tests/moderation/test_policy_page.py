@@ -23,9 +23,10 @@ def test_the_policy_page_follows_the_configuration(client, settings):
     assert "for 30 days" in html
     assert "first comment of an account" not in html
     settings.MODERATION_HOLD_NEW_ACCOUNTS = True
-    assert "first comment of an account" in client.get(
-        "/moderation-policy/"
-    ).content.decode()
+    assert (
+        "first comment of an account"
+        in client.get("/moderation-policy/").content.decode()
+    )
 
 
 def test_every_comment_form_links_to_the_policy(client, article):
