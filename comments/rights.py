@@ -73,11 +73,11 @@ def change_refusal(
         return PermissionDenied(f"You can only {verb} your own comments.")
     if comment.is_deleted:
         return ValidationError("That comment was deleted.")
-    # A shadowed comment looks published to its author, so it stays editable.
     if verb == "edit" and not comment.article.is_live:
         return PermissionDenied(
             "The article is not published now; its discussion cannot be edited."
         )
+    # A shadowed comment looks published to its author, so it stays editable.
     if verb == "edit" and comment.status in DECIDED and not comment.shadowed:
         return PermissionDenied(
             "A moderator's decision stands on this comment; it can no longer "

@@ -103,10 +103,13 @@ def mark_for_reader(comments: list[Comment], user, article: Article) -> None:
         c.article = article  # no query per comment for links
         c.is_mine = rights.is_author(c, user)
         c.can_delete = rights.change_refusal(c, user, "delete", now=now) is None
-        c.can_edit = rights.change_refusal(c, user, "edit", now=now) is None
+        # Editing asks all that deleting does, and more.
+        c.can_edit = (
+            c.can_delete and rights.change_refusal(c, user, "edit", now=now) is None
+        )
         c.can_reply = rights.reply_refusal(c, user, article) is None
-        c.can_vote = rights.react_refusal(c, user, "vote") is None
-        c.can_flag = rights.react_refusal(c, user, "flag") is None
+        # Flagging and voting are one right; only the words of a refusal differ.
+        c.can_vote = c.can_flag = rights.react_refusal(c, user, "vote") is None
         c.standing = c.standing_for_author if c.is_mine else None
         # The statement of reasons, to the author alone.
         c.reasons = (

@@ -395,14 +395,17 @@ def comment_set_status(
     """
     comment = _locked(comment_id)
     old = comment.status
+    fields = []
     if decision is not None:
         comment.decision = decision
-        comment.save(update_fields=["decision"])
+        fields.append("decision")
     if old == status and comment.shadowed == shadowed:
+        if fields:
+            comment.save(update_fields=fields)
         return comment, old
     was_counted = _is_counted(comment)
     comment.status, comment.shadowed = status, shadowed
-    comment.save(update_fields=["status", "shadowed"])
+    comment.save(update_fields=["status", "shadowed", *fields])
     _move_counters(comment, int(_is_counted(comment)) - int(was_counted))
     if status == Comment.Status.APPROVED and comment.notified_at is None:
         enqueue_on_commit(notify_comment_approved, comment.pk)

@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from accounts import ratelimit
 from accounts.models import MODERATORS_GROUP, User
-from articles.models import Article
 from comments import rights
 from comments.models import Comment
 from comments.services import comment_note_appeal, comment_set_status
@@ -83,12 +82,6 @@ def audit(
         reasons=reasons,
         before=before,
         after=after,
-    )
-
-
-def _policy_of(comment: Comment) -> str:
-    return Article.objects.values_list("discussion_policy", flat=True).get(
-        pk=comment.article_id
     )
 
 
@@ -233,7 +226,11 @@ def moderator_decide(
         raise ValidationError({"action": "Choose approve, reject or spam."}) from exc
     if action == Action.HOLD:
         raise ValidationError({"action": "Choose approve, reject or spam."})
-    comment = Comment.objects.select_for_update(of=("self",)).get(pk=comment.pk)
+    comment = (
+        Comment.objects.select_for_update(of=("self",))
+        .select_related("article")
+        .get(pk=comment.pk)
+    )
     if comment.is_deleted:
         raise ValidationError("Its author deleted this comment.")
     before = comment.status
@@ -243,7 +240,10 @@ def moderator_decide(
         comment_id=comment.pk,
         status=STATUS_FOR[action],
         decision=statement(
-            action=action, automated=False, reasons=reasons, policy=_policy_of(comment)
+            action=action,
+            automated=False,
+            reasons=reasons,
+            policy=comment.article.discussion_policy,
         ),
     )
     # Each flag's outcome becomes part of its reader's record (flags.weight_of).
@@ -312,7 +312,7 @@ def _hold_for_flags(comment: Comment, reasons: list[str]) -> None:
             action=Action.HOLD,
             automated=True,
             reasons=[why],
-            policy=_policy_of(comment),
+            policy=comment.article.discussion_policy,
         ),
     )
     if before == held:
@@ -332,9 +332,7 @@ def appeal_file(*, comment: Comment, user: User, note: str = "") -> Appeal:
     """The author objects to the decision on their comment, within the window."""
     comment = Comment.objects.select_for_update(of=("self",)).get(pk=comment.pk)
     if refusal := rights.appeal_refusal(comment, user):
-        raise (
-            AlreadyAppealed(str(refusal)) if isinstance(refusal, Conflict) else refusal
-        )
+        raise refusal
     decision = comment.decision
     decided_at = datetime.fromisoformat(decision["decided_at"])
     made = (
@@ -349,7 +347,7 @@ def appeal_file(*, comment: Comment, user: User, note: str = "") -> Appeal:
                 author=user,
                 decided_at=decided_at,
                 action=decision["action"],
-                decided_by=made.actor if made else None,
+                decided_by_id=made.actor_id if made else None,
                 note=note.strip()[:2000],
             )
     except IntegrityError as exc:
@@ -401,7 +399,7 @@ def appeal_decide(
             action=Action.APPROVE,
             automated=False,
             reasons=[reason],
-            policy=_policy_of(comment),
+            policy=comment.article.discussion_policy,
         )
         comment_set_status(
             comment_id=comment.pk,
