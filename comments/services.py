@@ -306,11 +306,12 @@ def comment_import(
         Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
         comment.created_at = created_at
     _place(comment, parent)
-    _move_counters(comment, int(_is_counted(comment)))
+    _move_counters(comment, int(is_counted(comment)))
     return comment
 
 
-def _is_counted(comment: Comment) -> bool:
+def is_counted(comment: Comment) -> bool:
+    """Whether a comment counts in its article's and its parent's totals."""
     return comment.status == Comment.Status.APPROVED and comment.deleted_at is None
 
 
@@ -347,7 +348,7 @@ def comment_edit(*, comment: Comment, user: User, body: str) -> Comment:
     text = normalise_body(body)
     if text == comment.body:
         return comment
-    was_counted = _is_counted(comment)
+    was_counted = is_counted(comment)
     comment.body, comment.body_html = text, render_body(text)
     comment.edited_at = timezone.now()
     comment.revision += 1
@@ -371,7 +372,7 @@ def comment_delete(*, comment: Comment, user: User) -> Comment:
     comment = _locked(comment.pk)
     if refusal := rights.change_refusal(comment, user, "delete"):
         raise refusal
-    was_counted = _is_counted(comment)
+    was_counted = is_counted(comment)
     comment.deleted_at = timezone.now()
     comment.body = comment.body_html = ""
     comment.save(update_fields=["deleted_at", "body", "body_html"])
@@ -403,10 +404,10 @@ def comment_set_status(
         if fields:
             comment.save(update_fields=fields)
         return comment, old
-    was_counted = _is_counted(comment)
+    was_counted = is_counted(comment)
     comment.status, comment.shadowed = status, shadowed
     comment.save(update_fields=["status", "shadowed", *fields])
-    _move_counters(comment, int(_is_counted(comment)) - int(was_counted))
+    _move_counters(comment, int(is_counted(comment)) - int(was_counted))
     if status == Comment.Status.APPROVED and comment.notified_at is None:
         enqueue_on_commit(notify_comment_approved, comment.pk)
     return comment, old

@@ -8,6 +8,7 @@ is escaped, so what showed as text there shows as text here.
 """
 
 import re
+from html import unescape
 
 from lxml import etree, html
 
@@ -30,7 +31,8 @@ _BLANK_RUNS = re.compile(r"\n{3,}")
 def html_to_markdown(source: str) -> str:
     """The Markdown for an HTML fragment: trimmed, blank-line separated blocks."""
     if "<" not in source:
-        return _escape(source).strip()
+        # No markup, but perhaps entities ("Tom &amp; Jerry"): text as it reads.
+        return _escape(unescape(source)).strip()
     try:
         root = html.fragment_fromstring(source, create_parent="div")
     except etree.ParserError:

@@ -27,7 +27,7 @@ from articles.models import Article
 from comments.cache import discussion_changed
 from comments.markdown import render_comment
 from comments.models import MAX_BODY, Comment
-from comments.services import normalise_body, place_in_thread
+from comments.services import is_counted, normalise_body, place_in_thread
 
 from .models import ImportedComment, ImportedPing
 from .records import Discussion, Entry, Tally
@@ -92,8 +92,7 @@ def _say(problem: Exception) -> str:
 
 def _write(source: str, discussion: Discussion, article: Article, tally: Tally,
            authors: "Authors") -> None:  # fmt: skip
-    tally.pings += len(discussion.pings)
-    _write_pings(source, discussion, article)
+    tally.pings += _write_pings(source, discussion, article)
     known = _mapped(source, [e.source_id for e in discussion.entries])
     if source == own_source():
         known.update(_still_here(discussion.entries, article))
@@ -106,7 +105,7 @@ def _write(source: str, discussion: Discussion, article: Article, tally: Tally,
     outside = _existing_parents(new, known, article)
     levels, orphans = _levels(new, outside)
     tally.orphans += len(orphans)
-    counted = Counter(e.parent_id for e in new if _counts(e))
+    counted = Counter(e.parent_id for e in new if is_counted(e))
     placed: dict[str, Comment] = {}
     now = timezone.now()
     for level in levels:
@@ -129,22 +128,24 @@ def _write(source: str, discussion: Discussion, article: Article, tally: Tally,
     _count(article, new, outside, tally)
 
 
-def _write_pings(source: str, discussion: Discussion, article: Article) -> None:
+def _write_pings(source: str, discussion: Discussion, article: Article) -> int:
+    """Keep the discussion's pingbacks and trackbacks apart; count the new ones."""
     if not discussion.pings:
-        return
+        return 0
     ids = [p.source_id for p in discussion.pings]
     have = set(
         ImportedPing.objects.filter(source=source, source_id__in=ids).values_list(
             "source_id", flat=True
         )
     )
-    ImportedPing.objects.bulk_create(
+    created = ImportedPing.objects.bulk_create(
         ImportedPing(source=source, source_id=p.source_id, article=article,
                      kind=p.kind, title=p.title[:300], url=p.url[:500],
                      excerpt=p.excerpt, created_at=p.created_at)
         for p in discussion.pings
         if p.source_id not in have
     )  # fmt: skip
+    return len(created)
 
 
 def _mapped(source: str, ids: list[str]) -> dict[str, int]:
@@ -246,10 +247,6 @@ def _levels(
     return levels, orphans
 
 
-def _counts(entry: Entry) -> bool:
-    return entry.status == Comment.Status.APPROVED and entry.deleted_at is None
-
-
 def _row(entry: Entry, article: Article, parent: Comment | None, users: dict,
          text: str, replies: int, now) -> Comment:  # fmt: skip
     user = users.get(entry.email.lower()) if entry.registered else None
@@ -309,11 +306,13 @@ def _count(article: Article, new: list[Entry], outside: dict[str, Comment],
     tally.imported += len(new)
     tally.held += sum(e.status == Comment.Status.HELD for e in new)
     tally.spam += sum(e.status == Comment.Status.SPAM for e in new)
-    if shown := sum(map(_counts, new)):
+    if shown := sum(map(is_counted, new)):
         Article.objects.filter(pk=article.pk).update(
             comment_count=F("comment_count") + shown
         )
-    earlier = Counter(e.parent_id for e in new if e.parent_id in outside and _counts(e))
+    earlier = Counter(
+        e.parent_id for e in new if e.parent_id in outside and is_counted(e)
+    )
     for key, replies in earlier.items():
         Comment.objects.filter(pk=outside[key].pk).update(
             reply_count=F("reply_count") + replies

@@ -118,20 +118,3 @@ def _syntax_problem(error: etree.XMLSyntaxError, events) -> BadFile:
     if "Premature end of data" in message or "EndTag" in message:
         message = f"the file ends too soon, as if cut short: {message}"
     return BadFile(f"the file is not well-formed XML: {message}", line or None)
-
-
-def child_text(element, name: str, default: str = "") -> str:
-    """The text of the first child with this local name, or `default`."""
-    for child in element:
-        if isinstance(child.tag, str) and local_name(child.tag) == name:
-            return child.text or ""
-    return default
-
-
-def children(element) -> dict[str, etree._Element]:
-    """The element's children by local name (the first of each name)."""
-    found: dict[str, etree._Element] = {}
-    for child in element:
-        if isinstance(child.tag, str):
-            found.setdefault(local_name(child.tag), child)
-    return found

@@ -8,6 +8,7 @@ from exchange.html import html_to_markdown
     ("html", "markdown"),
     [
         ("plain *stars* and _under_ [x]", r"plain \*stars\* and \_under\_ \[x\]"),
+        ("Tom &amp; Jerry &#8217;s", "Tom & Jerry ’s"),  # entities, no markup
         ("<p>One</p><p>Two</p>", "One\n\nTwo"),
         ("a<br>b", "a\\\nb"),
         ("x<em> soft </em>y", "x *soft* y"),

@@ -78,7 +78,9 @@ def test_a_second_run_of_the_theme_data_adds_nothing(run, shared_data, superuser
     before = Comment.objects.count(), Article.objects.count()
     out, _ = run("import_wordpress", data, "--create-articles")
     assert (Comment.objects.count(), Article.objects.count()) == before
-    assert out.strip().splitlines()[-1].startswith("imported 0, skipped 28 ")
+    summary = out.strip().splitlines()[-1]
+    assert summary.startswith("imported 0, skipped 28 ")
+    assert summary.endswith("pingbacks 0 (kept apart)")  # none stored twice
 
 
 def test_a_comment_posted_on_the_site_between_runs_is_untouched(run, article):
