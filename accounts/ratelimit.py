@@ -36,20 +36,6 @@ def _key(scope: str, ident: str, window: int) -> str:
     return f"ratelimit:{scope}:{digest}:{window}"
 
 
-def wait_for(scope: str, ident: str, rate: str) -> int:
-    """Seconds until `ident` may act again (0 now), without counting an action."""
-    limit, period = parse_rate(rate)
-    window = int(time.time() // period)
-    try:
-        count = cache.get(_key(scope, ident, window), 0)
-    except Exception:
-        logger.warning("rate limit %s not enforced: the cache is unreachable", scope)
-        return 0
-    if count < limit:
-        return 0
-    return max(1, int((window + 1) * period - time.time()) + 1)
-
-
 @dataclass(frozen=True)
 class Taken:
     """One action counted by `take`: where, and the wait it earned (0: allowed)."""

@@ -184,15 +184,21 @@ def user_update_profile(
     Raises ValidationError on `display_name` for a name that hides characters or
     passes for somebody else (`usernames.validate_public_name`).
     """
+    # Against the stored name: a ModelForm may have set the new one already.
+    stored = User.objects.filter(pk=user.pk).values_list("display_name", flat=True)
+    renamed = display_name.strip() != stored.first()
     user.display_name = display_name.strip()
     user.reply_emails = reply_emails
     if decision_emails is not None:
         user.decision_emails = decision_emails
     user.full_clean(exclude=["password"])
-    try:
-        validate_public_name(user.display_name, exclude_user=user)
-    except ValidationError as exc:
-        raise ValidationError({"display_name": exc.error_list}) from exc
+    # A name is checked when it is chosen: one kept from before the rules (or
+    # passed through unchanged, as an unsubscribe does) never blocks the rest.
+    if renamed:
+        try:
+            validate_public_name(user.display_name, exclude_user=user)
+        except ValidationError as exc:
+            raise ValidationError({"display_name": exc.error_list}) from exc
     user.save(update_fields=["display_name", "display_name_skeleton", "reply_emails",
                              "decision_emails"])  # fmt: skip
     return user

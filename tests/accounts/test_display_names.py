@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from accounts.services import user_update_profile
 from accounts.usernames import validate_public_name
 from tests.api.conftest import API, json_client, sign_in
 from tests.factories import UserFactory
@@ -64,10 +65,9 @@ def test_a_moderators_name_cannot_be_copied(moderator):
     moderator.display_name = "Jo Watts"
     moderator.save()
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         validate_public_name("jo watts")
-    with pytest.raises(ValidationError):
-        validate_public_name("Moderator")
+    assert refused.value.code == "taken"
 
 
 def test_a_reader_may_keep_a_name_like_their_own(reader):
@@ -112,3 +112,16 @@ def test_sign_up_refuses_a_display_name_copying_another_account(client, moderato
 
     assert response.status_code == 400
     assert "id_display_name_errors" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_name_kept_from_before_the_rules_does_not_block_other_settings(reader):
+    type(reader).objects.filter(pk=reader.pk).update(display_name="Moderator")
+    reader.refresh_from_db()
+
+    user_update_profile(user=reader, display_name="Moderator", reply_emails=False)
+
+    reader.refresh_from_db()
+    assert reader.reply_emails is False
+    with pytest.raises(ValidationError):  # choosing it anew is still refused
+        user_update_profile(user=reader, display_name="Admin", reply_emails=False)
