@@ -360,6 +360,54 @@ class SpamToken(models.Model):
         return f"{self.token}: {self.spam} spam, {self.ham} ham"
 
 
+class DeskClaim(models.Model):
+    """A moderator is working a comment's card on the desk: the others see it
+    taken until the lease runs out (MODERATION_DESK_CLAIM_SECONDS)."""
+
+    comment = models.OneToOneField(
+        Comment, on_delete=models.CASCADE, primary_key=True, related_name="desk_claim"
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"comment {self.comment_id} claimed by {self.moderator_id}"
+
+
+class UndoRecord(models.Model):
+    """What one moderator's decision changed, kept so that they can take it back
+    for a short while (MODERATION_UNDO_SECONDS)."""
+
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    audit = models.OneToOneField(AuditEntry, on_delete=models.CASCADE, related_name="+")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    subject_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(max_length=30)
+    # The state the decision replaced: the comment's status, shadow and decision
+    # and the flags it resolved, or the author's ban.
+    before = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"undo of {self.action} by {self.moderator_id}"
+
+
 class QueueItem(Comment):
     """A comment as the moderators' queue shows it (held, pending or flagged)."""
 
