@@ -402,3 +402,7 @@ class BannedAccountAdmin(admin.ModelAdmin):
             services.user_unban(user=account, moderator=request.user)
         self.message_user(request, f"Lifted {queryset.count()} ban(s).",
                           messages.SUCCESS)  # fmt: skip
+
+
+# The policy bundles' admin lives in its own module.
+from . import bundles_admin  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""The admin for moderation policy bundles, kept apart from the queue's."""
