@@ -375,6 +375,14 @@ MODERATION_FLAG_MIN_ACCOUNT_AGE = env.int("MODERATION_FLAG_MIN_ACCOUNT_AGE_DAYS"
 MODERATION_APPEAL_DAYS = env.int("MODERATION_APPEAL_DAYS", 183)
 # An author is told by e-mail of a hold that lasts longer than this.
 MODERATION_HOLD_NOTICE_MINUTES = env.int("MODERATION_HOLD_NOTICE_MINUTES", 60)
+# The moderator desk: how long a card stays claimed by the moderator shown it,
+# how long a decision may be taken back, and how many cards a batch holds.
+MODERATION_DESK_CLAIM_SECONDS = env.int("MODERATION_DESK_CLAIM_SECONDS", 120)
+MODERATION_UNDO_SECONDS = env.int("MODERATION_UNDO_SECONDS", 60)
+MODERATION_DESK_BATCH = env.int("MODERATION_DESK_BATCH", 25)
+# Without knowing what the moderator saw (admin, API), another moderator's
+# decision this recent refuses a second one.
+MODERATION_RECENT_DECISION_SECONDS = env.int("MODERATION_RECENT_DECISION_SECONDS", 60)
 # Hold an account's comments until a moderator has approved one (guests' first
 # comments are always held).
 MODERATION_HOLD_NEW_ACCOUNTS = env.bool("MODERATION_HOLD_NEW_ACCOUNTS", True)

@@ -60,6 +60,10 @@ class AppealDecided(Conflict):
     """Another moderator decided the appeal a moment ago."""
 
 
+class DecidedMeanwhile(Conflict):
+    """Someone acted on the comment since the moderator last looked at it."""
+
+
 def audit(
     *,
     comment: Comment | None,
@@ -215,9 +219,19 @@ def comment_hold_unscored(*, comment_id: int, revision: int, why: str) -> bool:
 
 @transaction.atomic
 def moderator_decide(
-    *, comment: Comment, moderator: User, action: str, reason: str = ""
+    *,
+    comment: Comment,
+    moderator: User,
+    action: str,
+    reason: str = "",
+    seen: int | None = None,
 ) -> Comment:
-    """A moderator approves, rejects or marks spam; final for this revision."""
+    """A moderator approves, rejects or marks spam; final for this revision.
+
+    `seen` is the newest audit entry's id (0 for none) when the moderator read
+    the comment: a decision taken since by someone else refuses this one. Without
+    it, another moderator's decision of the last moments does.
+    """
     if not moderator.is_moderator:
         raise PermissionDenied("Only moderators decide comments.")
     try:
@@ -233,6 +247,7 @@ def moderator_decide(
     )
     if comment.is_deleted:
         raise ValidationError("Its author deleted this comment.")
+    _refuse_if_decided_meanwhile(comment, moderator, seen)
     before = comment.status
     # The author reads the moderator's words, or that a person decided.
     reasons = [reason.strip() or "A moderator reviewed it."]
@@ -268,6 +283,37 @@ def moderator_decide(
         if action in TOLD_AT_ONCE:
             _tell_author(pk, DecisionNotice.Kind.DECISION)
     return comment
+
+
+def latest_audit_id(comment_id: int) -> int:
+    """The newest audit entry's id for a comment, 0 when it has none."""
+    entry = AuditEntry.objects.filter(comment_id=comment_id).order_by("-pk").first()
+    return entry.pk if entry else 0
+
+
+def _refuse_if_decided_meanwhile(comment, moderator, seen: int | None) -> None:
+    newest = AuditEntry.objects.filter(comment=comment).order_by("-pk").first()
+    if newest is None:
+        return
+    if seen is not None:
+        stale = newest.pk != seen
+    else:
+        window = timedelta(seconds=settings.MODERATION_RECENT_DECISION_SECONDS)
+        stale = (
+            newest.actor_id not in (None, moderator.pk)
+            and newest.action in Action.values
+            and newest.created_at > timezone.now() - window
+        )
+    if stale:
+        who = "the machine" if newest.actor_id is None else newest.actor_name
+        if newest.actor_id == moderator.pk:
+            who = "you"
+        ago = int((timezone.now() - newest.created_at).total_seconds())
+        state = Comment.Status(comment.status).label.lower()
+        raise DecidedMeanwhile(
+            f"Not applied: {who} acted on this comment {ago} s ago "
+            f"({newest.action}); it is now {state}."
+        )
 
 
 @transaction.atomic
