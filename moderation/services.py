@@ -247,7 +247,7 @@ def moderator_decide(
     )
     if comment.is_deleted:
         raise ValidationError("Its author deleted this comment.")
-    _refuse_if_decided_meanwhile(comment, moderator, seen)
+    refuse_if_decided_meanwhile(comment, moderator, seen)
     before = comment.status
     # The author reads the moderator's words, or that a person decided.
     reasons = [reason.strip() or "A moderator reviewed it."]
@@ -285,13 +285,8 @@ def moderator_decide(
     return comment
 
 
-def latest_audit_id(comment_id: int) -> int:
-    """The newest audit entry's id for a comment, 0 when it has none."""
-    entry = AuditEntry.objects.filter(comment_id=comment_id).order_by("-pk").first()
-    return entry.pk if entry else 0
-
-
-def _refuse_if_decided_meanwhile(comment, moderator, seen: int | None) -> None:
+def refuse_if_decided_meanwhile(comment, moderator, seen: int | None) -> None:
+    """Raise DecidedMeanwhile when someone acted on the comment since `seen`."""
     newest = AuditEntry.objects.filter(comment=comment).order_by("-pk").first()
     if newest is None:
         return

@@ -9,4 +9,13 @@ urlpatterns = [
     path("comments/<int:pk>/appeal/", views.appeal, name="appeal"),
     path("transparency/", views.transparency_report, name="transparency"),
     path("moderation-policy/", views.moderation_policy, name="policy"),
+    path("moderation/desk/", views.desk_page, name="desk"),
+    path("moderation/desk/more/", views.desk_more, name="desk-more"),
+    path("moderation/desk/counts/", views.desk_counts, name="desk-counts"),
+    path("moderation/desk/undo/", views.desk_undo, name="desk-undo"),
+    path("moderation/desk/<int:pk>/decide/", views.desk_decide, name="desk-decide"),
+    path("moderation/desk/<int:pk>/ban/", views.desk_ban, name="desk-ban"),
+    path(
+        "moderation/desk/authors/<int:user_id>/", views.desk_author, name="desk-author"
+    ),
 ]

@@ -1,18 +1,27 @@
-"""Readers' side of moderation: flagging a comment."""
+"""Moderation's pages: readers flag and appeal, the public reads the policy and
+the figures, moderators work the desk."""
 
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from accounts.models import User
+from articles.models import Article
 from comments.models import Comment
 from core.exceptions import Conflict, RateLimited
 
-from . import policy, services, transparency
+from . import desk, policy, selectors, services, transparency
 from .forms import AppealForm, FlagForm
+from .models import Action, RuleName
 
 
 def _attempt(form, action) -> int | None:
@@ -131,3 +140,191 @@ def _bars(counts: dict) -> list[dict]:
 def moderation_policy(request: HttpRequest) -> HttpResponse:
     """How comments are moderated here, from the configuration in force."""
     return render(request, "moderation/policy.html", policy.policy_context())
+
+
+# --- The moderator desk ------------------------------------------------------------
+
+DONE_WORDS = {
+    "approve": "Approved",
+    "reject": "Rejected",
+    "spam": "Marked as spam",
+    "ban": "Author banned and comment rejected",
+}
+
+
+def moderators_only(view):
+    """Sign-in first; then a reader who is not a moderator is refused (403)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_moderator:
+            raise PermissionDenied("The desk is for moderators.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@moderators_only
+@require_http_methods(["GET"])
+def desk_page(request: HttpRequest) -> HttpResponse:
+    """The queue as cards, claimed for this moderator while they work them."""
+    filters = desk.Filters.from_query(request.GET)
+    ids = desk.claim_batch(moderator=request.user, filters=filters)
+    waiting_on = selectors.queue().values("article_id").distinct()
+    context = {
+        "cards": desk.cards(ids),
+        "counts": desk.counts(request.user),
+        "filters": filters,
+        "query": urlencode(filters.as_query()),
+        "articles": Article.objects.filter(pk__in=waiting_on).order_by("title"),
+        "reasons": RuleName.choices,
+        "states": [
+            (Comment.Status.HELD, "Held"),
+            (Comment.Status.PENDING, "Pending"),
+            (selectors.FLAGGED, "Flagged"),
+        ],
+        "ban_days": desk.BAN_DAYS,
+        "undo_seconds": settings.MODERATION_UNDO_SECONDS,
+    }
+    return render(request, "moderation/desk.html", context)
+
+
+@moderators_only
+@require_http_methods(["GET"])
+def desk_more(request: HttpRequest) -> HttpResponse:
+    """The next cards, skipping those already on the moderator's page."""
+    filters = desk.Filters.from_query(request.GET)
+    skip = [int(pk) for pk in request.GET.get("skip", "").split(",") if pk.isdigit()]
+    ids = desk.claim_batch(moderator=request.user, filters=filters, skip=skip[:500])
+    return render(
+        request,
+        "moderation/_desk_cards.html",
+        {
+            "cards": desk.cards(ids),
+            "ban_days": desk.BAN_DAYS,
+            "query": urlencode(filters.as_query()),
+        },
+    )
+
+
+@moderators_only
+@require_http_methods(["GET"])
+def desk_counts(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "moderation/_desk_counts.html", {"counts": desk.counts(request.user)}
+    )
+
+
+@moderators_only
+@require_http_methods(["POST"])
+def desk_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    action = request.POST.get("action", "")
+    return _desk_act(
+        request,
+        pk,
+        action,
+        lambda seen: desk.desk_decide(
+            moderator=request.user,
+            comment_id=pk,
+            action=action,
+            seen=seen,
+            reason=request.POST.get("reason", ""),
+        ),
+    )
+
+
+@moderators_only
+@require_http_methods(["POST"])
+def desk_ban(request: HttpRequest, pk: int) -> HttpResponse:
+    return _desk_act(
+        request,
+        pk,
+        "ban",
+        lambda seen: desk.desk_ban(
+            moderator=request.user,
+            comment_id=pk,
+            seen=seen,
+            reason=request.POST.get("reason", ""),
+            days=request.POST.get("days", ""),
+            shadow=request.POST.get("shadow") == "on",
+        ),
+    )
+
+
+def _desk_act(request, pk: int, action: str, act) -> HttpResponse:
+    """Run one desk decision; answer htmx with the card's new state, a plain form
+    post with a redirect back to the desk. A refusal changes nothing."""
+    comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+    seen = request.POST.get("seen", "")
+    try:
+        if not seen.isdigit():
+            raise ValidationError("The card is out of date: reload the desk.")
+        act(int(seen))
+    except (Conflict, ValidationError, PermissionDenied) as exc:
+        text = "; ".join(getattr(exc, "messages", None) or [str(exc)])
+        status = 409 if isinstance(exc, Conflict) else 400
+        if request.htmx:
+            return render(
+                request,
+                "moderation/_desk_refused.html",
+                {"comment": comment, "message": text},
+                status=status,
+            )
+        messages.error(request, f"#{pk}: {text}")
+        return _back_to_desk(request)
+    words = DONE_WORDS.get(action) or Action(action).label
+    if request.htmx:
+        return render(
+            request,
+            "moderation/_desk_done.html",
+            {"comment": comment, "words": words, "action": action},
+        )
+    messages.success(request, f"#{pk}: {words}. Undo within a minute from the desk.")
+    return _back_to_desk(request)
+
+
+def _back_to_desk(request) -> HttpResponse:
+    query = request.POST.get("query", "")
+    target = reverse("moderation:desk") + (f"?{query}" if query else "")
+    return redirect(target, permanent=False)
+
+
+@moderators_only
+@require_http_methods(["POST"])
+def desk_undo(request: HttpRequest) -> HttpResponse:
+    """Take back the moderator's last decision; the card comes back."""
+    try:
+        record = desk.desk_undo(moderator=request.user)
+    except Conflict as exc:
+        if request.htmx:
+            return render(
+                request,
+                "moderation/_desk_status.html",
+                {"message": str(exc), "error": True},
+                status=409,
+            )
+        messages.error(request, str(exc))
+        return _back_to_desk(request)
+    if request.htmx:
+        return render(
+            request,
+            "moderation/_desk_undone.html",
+            {"cards": desk.cards([record.comment_id]), "ban_days": desk.BAN_DAYS},
+        )
+    messages.success(request, f"#{record.comment_id}: taken back; it waits again.")
+    return _back_to_desk(request)
+
+
+@moderators_only
+@require_http_methods(["GET"])
+def desk_author(request: HttpRequest, user_id: int) -> HttpResponse:
+    """An author's latest comments, whatever their status."""
+    author = get_object_or_404(User, pk=user_id)
+    context = {
+        "author": author,
+        "comments": desk.author_comments(author.pk),
+        "history": desk.author_histories({author.pk}).get(author.pk, {}),
+    }
+    page = "_desk_author.html" if request.htmx else "desk_author.html"
+    return render(request, f"moderation/{page}", context)
