@@ -31,7 +31,13 @@ class ArticleAdmin(admin.ModelAdmin):
     filter_horizontal = ("topics",)
     date_hierarchy = "published_at"
     list_select_related = ("author",)
-    readonly_fields = ("preview", "comment_count", "created_at", "updated_at")
+    readonly_fields = (
+        "preview",
+        "comment_count",
+        "busy_since",
+        "created_at",
+        "updated_at",
+    )
     actions = ("publish_now",)
     fieldsets = (
         (None, {"fields": ("title", "slug", "standfirst", "body", "topics", "author")}),
@@ -43,7 +49,11 @@ class ArticleAdmin(admin.ModelAdmin):
                     "discussion_policy",
                     "comments_close_after_days",
                     "comment_count",
-                )
+                    "busy_since",
+                ),
+                "description": "The moderation limits (thresholds, links, guests) "
+                "come from the moderation policy bundles; moderators start and "
+                "end surge mode.",
             },
         ),
         ("History", {"fields": ("created_at", "updated_at")}),

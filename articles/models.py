@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -86,21 +85,14 @@ class Article(models.Model):
         help_text="Close the discussion this many days after publication; empty "
         "keeps it open.",
     )
-    # Moderation thresholds for this discussion; empty means the site default.
-    toxicity_threshold = models.FloatField(
+    # Surge mode: while set, every new comment waits for a moderator and the
+    # discussion says so. Written only by moderation's surge service (the
+    # moderation limits themselves live in moderation's policy bundles).
+    busy_since = models.DateTimeField(
         null=True,
         blank=True,
-        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text="Hold comments scoring at least this for toxicity (0–1).",
-    )
-    spam_threshold = models.FloatField(
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text="Mark as spam comments scoring at least this (0–1).",
-    )
-    link_limit = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="Hold comments with more links than this."
+        editable=False,
+        help_text="In surge mode since: comments are checked before they appear.",
     )
     # Approved comments only; kept by the comments services with F() updates.
     comment_count = models.PositiveIntegerField(default=0, editable=False)

@@ -253,6 +253,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "moderation.tasks.notify_long_holds",
         "schedule": timedelta(minutes=5),
     },
+    "check-surges": {
+        "task": "moderation.tasks.check_surges",
+        "schedule": timedelta(seconds=30),
+    },
 }
 # A publish that cannot reach the broker gives up quickly: the comment stays
 # pending for the reconciler and the reader gets their answer.
@@ -364,7 +368,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Moderation -----------------------------------------------------------------------
-# Site defaults; an article may set its own thresholds and link limit.
+# Site defaults; a policy bundle may set an article's or a topic's own.
 MODERATION_TOXICITY_THRESHOLD = env.float("MODERATION_TOXICITY_THRESHOLD", 0.8)
 MODERATION_SPAM_THRESHOLD = env.float("MODERATION_SPAM_THRESHOLD", 0.9)
 MODERATION_LINK_LIMIT = env.int("MODERATION_LINK_LIMIT", 2)
@@ -395,6 +399,14 @@ MODERATION_RECONCILE_AFTER = timedelta(
     seconds=env.int("MODERATION_RECONCILE_AFTER_SECONDS", 120)
 )
 MODERATION_PURGE_AFTER = timedelta(days=env.int("MODERATION_PURGE_AFTER_DAYS", 30))
+# Surge mode pre-moderates a busy article: at least FACTOR times its usual
+# number of comments (and at least MIN_COMMENTS) in the last WINDOW minutes, or
+# FLAGS open readers' flags made in it; it ends after COOLDOWN calm minutes.
+MODERATION_SURGE_FACTOR = env.float("MODERATION_SURGE_FACTOR", 5.0)
+MODERATION_SURGE_WINDOW_MINUTES = env.int("MODERATION_SURGE_WINDOW_MINUTES", 10)
+MODERATION_SURGE_MIN_COMMENTS = env.int("MODERATION_SURGE_MIN_COMMENTS", 20)
+MODERATION_SURGE_FLAGS = env.int("MODERATION_SURGE_FLAGS", 10)
+MODERATION_SURGE_COOLDOWN_MINUTES = env.int("MODERATION_SURGE_COOLDOWN_MINUTES", 15)
 
 # --- Site -----------------------------------------------------------------------------
 # The public address, for links in e-mails sent outside any request.

@@ -3,6 +3,7 @@ spam model's counts. Comments and accounts hold the state; these say why."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from accounts.models import User
@@ -32,6 +33,7 @@ class RuleName(models.TextChoices):
     SPAM = "spam", "Spam score"
     POLICY = "policy", "Discussion policy"
     CLASSIFIER = "classifier", "Could not be scored"
+    SURGE = "surge", "Busy story (surge mode)"
 
 
 class Term(models.Model):
@@ -424,3 +426,182 @@ class BannedAccount(User):
         proxy = True
         verbose_name = "banned reader"
         verbose_name_plural = "banned readers"
+
+
+# Choices of a bundle's yes/no limits: empty follows the site's setting.
+_SITE_DEFAULT = ("", "Site default")
+
+
+class PolicyBundle(models.Model):
+    """A named set of moderation limits that editors give articles or topics.
+
+    An empty limit follows the site default (the MODERATION_* settings); see
+    bundles.policy_for for how an article's limits are found.
+    """
+
+    class Policy(models.TextChoices):
+        AS_ARTICLE = "article", "As the article's discussion policy says"
+        PREMODERATED = "premoderated", "Pre-moderated: every comment is held"
+
+    name = models.CharField(max_length=100, unique=True)
+    description = models.CharField(
+        max_length=300, blank=True, help_text="What the bundle is for, for editors."
+    )
+    policy = models.CharField(
+        max_length=12,
+        choices=Policy.choices,
+        default=Policy.AS_ARTICLE,
+        help_text="A bundle may pre-moderate an open discussion; it never opens "
+        "a closed one.",
+    )
+    toxicity_threshold = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Hold comments scoring at least this for toxicity (0–1); empty: "
+        "the site default.",
+    )
+    spam_threshold = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="Mark as spam comments scoring at least this (0–1); empty: the "
+        "site default.",
+    )
+    link_limit = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="Hold comments with more links than this; empty: the site default.",
+    )
+    hold_first_comment = models.BooleanField(
+        null=True,
+        blank=True,
+        choices=[_SITE_DEFAULT, (True, "Held"), (False, "Not held")],
+        help_text="Whether an account's first comment waits for a moderator "
+        "(a guest's first always does).",
+    )
+    flags_to_hold = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="The weight of readers' flags that holds a comment; empty: the "
+        "site default.",
+    )
+    guest_comments = models.BooleanField(
+        null=True,
+        blank=True,
+        choices=[_SITE_DEFAULT, (True, "Allowed"), (False, "Held for a moderator")],
+        help_text="Guests comment only where the site allows them; a bundle may "
+        "hold every guest comment.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "moderation policy bundle"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ArticlePolicy(models.Model):
+    """The bundle an editor chose for one article (before its topics' bundles)."""
+
+    article = models.OneToOneField(
+        "articles.Article",
+        on_delete=models.CASCADE,
+        related_name="moderation_policy",
+        error_messages={"unique": "This article follows another bundle already."},
+    )
+    bundle = models.ForeignKey(
+        PolicyBundle, on_delete=models.CASCADE, related_name="article_policies"
+    )
+
+    class Meta:
+        verbose_name = "article using the bundle"
+        verbose_name_plural = "articles using the bundle"
+
+    def __str__(self) -> str:
+        return f"{self.bundle} for article {self.article_id}"
+
+
+class TopicPolicy(models.Model):
+    """The bundle an editor chose for every article filed under a topic."""
+
+    topic = models.OneToOneField(
+        "articles.Topic",
+        on_delete=models.CASCADE,
+        related_name="moderation_policy",
+        error_messages={"unique": "This topic follows another bundle already."},
+    )
+    bundle = models.ForeignKey(
+        PolicyBundle, on_delete=models.CASCADE, related_name="topic_policies"
+    )
+
+    class Meta:
+        verbose_name = "topic using the bundle"
+        verbose_name_plural = "topics using the bundle"
+
+    def __str__(self) -> str:
+        return f"{self.bundle} for topic {self.topic_id}"
+
+
+class SurgeQuerySet(models.QuerySet):
+    def open(self) -> "SurgeQuerySet":
+        return self.filter(ended_at__isnull=True)
+
+
+class Surge(models.Model):
+    """A spell of surge mode on a busy article: every new comment waits for a
+    moderator until it ends (surge.py). Started and ended by the machine or by
+    a moderator; Article.busy_since mirrors an open one for readers' pages."""
+
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.CASCADE, related_name="surges"
+    )
+    started_at = models.DateTimeField()
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the machine started it.",
+    )
+    reason = models.CharField(max_length=300)
+    # The machine's cool-down: since when its checks have found the article
+    # calm; cleared when it is busy again.
+    calm_since = models.DateTimeField(null=True, blank=True, editable=False)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the machine ended it.",
+    )
+    end_reason = models.CharField(max_length=300, blank=True)
+
+    objects = SurgeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_surge_per_article",
+                violation_error_message="This article is in surge mode already.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"surge on article {self.article_id} from {self.started_at:%Y-%m-%d %H:%M}"
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None

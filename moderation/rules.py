@@ -4,13 +4,13 @@ when it fires, says what should happen and why, in a moderator's words."""
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from django.conf import settings
+from functools import cached_property
 
 from articles.models import Article
 from comments.models import Comment, GuestAddress
 from core.text import contains_phrase
 
+from .bundles import EffectivePolicy, policy_for
 from .classifiers import Score
 from .models import Action, GuestBan, RuleName, Term
 
@@ -45,10 +45,13 @@ class Context:
     scores: dict[str, Score]
     terms: list[Term]
 
+    @cached_property
+    def policy(self) -> EffectivePolicy:
+        """The article's limits: its bundle, its topics', or the site's."""
+        return policy_for(self.article)
+
     def threshold(self, name: str) -> float:
-        own = getattr(self.article, f"{name}_threshold")
-        default = getattr(settings, f"MODERATION_{name.upper()}_THRESHOLD")
-        return default if own is None else own
+        return getattr(self.policy, f"{name}_threshold")
 
 
 Rule = Callable[[Context], Finding | None]
@@ -98,8 +101,7 @@ watched_terms = _term_rule(
 
 
 def too_many_links(ctx: Context) -> Finding | None:
-    limit = ctx.article.link_limit
-    limit = settings.MODERATION_LINK_LIMIT if limit is None else limit
+    limit = ctx.policy.link_limit
     links = len(_LINK.findall(ctx.comment.body))
     if links > limit:
         return Finding(
@@ -114,7 +116,7 @@ def first_comment(ctx: Context) -> Finding | None:
     comment = ctx.comment
     approved = Comment.objects.filter(status=Comment.Status.APPROVED)
     if comment.author_id:
-        if not settings.MODERATION_HOLD_NEW_ACCOUNTS:
+        if not ctx.policy.hold_first_comment:
             return None
         if approved.filter(author_id=comment.author_id).exists():
             return None
@@ -167,8 +169,8 @@ RULES: list[Rule] = [
 ]  # fmt: skip
 
 
-def policy_finding(article: Article) -> Finding | None:
-    if article.discussion_policy == Article.DiscussionPolicy.PREMODERATED:
+def policy_finding(article: Article, policy: EffectivePolicy) -> Finding | None:
+    if policy.premoderated:
         return Finding(
             RuleName.POLICY,
             Action.HOLD,
@@ -181,11 +183,32 @@ def policy_finding(article: Article) -> Finding | None:
     return None
 
 
+def guests_held(ctx: Context) -> Finding | None:
+    if ctx.comment.author_id or ctx.policy.guest_comments:
+        return None
+    return Finding(
+        RuleName.POLICY,
+        Action.HOLD,
+        "Guests' comments on this article wait for a moderator.",
+    )
+
+
+def surge(ctx: Context) -> Finding | None:
+    if not ctx.policy.busy:
+        return None
+    return Finding(
+        RuleName.SURGE,
+        Action.HOLD,
+        "This story is busy (surge mode): every comment waits for a moderator.",
+    )
+
+
 def evaluate(ctx: Context) -> tuple[Action, bool, list[Finding]]:
     """Run every rule; the most severe finding decides (approve when none fires)."""
     findings = [f for rule in RULES if (f := rule(ctx))]
-    if policy := policy_finding(ctx.article):
+    if policy := policy_finding(ctx.article, ctx.policy):
         findings.append(policy)
+    findings += [f for rule in (guests_held, surge) if (f := rule(ctx))]
     if any(f.shadow for f in findings):
         return Action.REJECT, True, findings
     action = max((f.action for f in findings), key=SEVERITY.get, default=Action.APPROVE)

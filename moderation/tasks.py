@@ -11,7 +11,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from comments.models import Comment
 from core.tasks import requeue_once
 
-from . import notices, selectors, services
+from . import notices, selectors, services, surge
 from .classifiers import ClassifierUnavailable, spam
 
 logger = logging.getLogger(__name__)
@@ -94,3 +94,12 @@ def notify_long_holds() -> int:
     for comment_id in held:
         send_decision_notice.delay(comment_id, notices.Kind.HELD)
     return len(held)
+
+
+@shared_task(acks_late=True)
+def check_surges() -> dict:
+    """Switch surge mode on for articles that just got busy, off for calm ones."""
+    checked = surge.check_surges()
+    if checked.started or checked.ended:
+        logger.info("surge mode: %d started, %d ended", checked.started, checked.ended)
+    return {"started": checked.started, "ended": checked.ended}

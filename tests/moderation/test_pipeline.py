@@ -7,7 +7,14 @@ from django.test.utils import CaptureQueriesContext
 from articles.models import Article
 from comments.models import Comment
 from comments.services import comment_edit, comment_post
-from moderation.models import AuditEntry, GuestBan, Term, Verdict
+from moderation.models import (
+    ArticlePolicy,
+    AuditEntry,
+    GuestBan,
+    PolicyBundle,
+    Term,
+    Verdict,
+)
 from moderation.tasks import moderate_comment
 from tests.factories import ArticleFactory, UserFactory
 
@@ -60,8 +67,16 @@ def test_three_links_are_held_with_a_reason_naming_links(post, article, regular)
     assert verdict.reason_text == "Has 3 links; this discussion allows 2."
 
 
+def with_bundle(**limits):
+    """An article whose editor gave it a policy bundle with these limits."""
+    article = ArticleFactory()
+    bundle = PolicyBundle.objects.create(name=f"For {article.slug}", **limits)
+    ArticlePolicy.objects.create(article=article, bundle=bundle)
+    return article
+
+
 def test_an_article_may_allow_more_links(post, regular):
-    article = ArticleFactory(link_limit=5)
+    article = with_bundle(link_limit=5)
     body = "Sources: https://a.example https://b.example https://c.example"
 
     comment, _ = decided(post, article, regular, body)
@@ -110,7 +125,7 @@ def test_premoderated_article_holds_even_a_clean_comment(post, regular):
 
 
 def test_a_per_article_toxicity_threshold_overrides_the_site_default(post, regular):
-    strict = ArticleFactory(toxicity_threshold=0.05)
+    strict = with_bundle(toxicity_threshold=0.05)
 
     comment, verdict = decided(post, strict, regular, "This policy is damn silly.")
 
