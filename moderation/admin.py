@@ -1,9 +1,12 @@
 """The moderators' desk in /admin/: the queue, terms, flags, bans and the audit log."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import (
     Count,
     Exists,
@@ -14,11 +17,17 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.timesince import timesince
+from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from comments.models import Comment
 from core.exceptions import Conflict
 
@@ -37,16 +46,83 @@ from .models import (
     Verdict,
 )
 
+QUEUE_URL = "admin:moderation_queueitem_changelist"
+CHANGE_URL = "admin:moderation_queueitem_change"
+# What a service may refuse with; the moderator reads it and nothing changes.
+REFUSALS = (PermissionDenied, ValidationError, Conflict)
+BAN_DAYS = {"1": 1, "7": 7, "30": 30, "forever": None}
+EVERY_STATUS = "all"
+
 
 def _count(queryset, field: str = "pk"):
     counted = queryset.order_by().values(field).annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(counted[:1], output_field=IntegerField()), 0)
 
 
-def _author_count(status: str):
-    return _count(
-        Comment.objects.filter(author=OuterRef("author"), status=status), "author"
-    )
+def _by_same_author(**conditions):
+    """The comments of the outer row's author: the same account, or, for a
+    guest, the same address."""
+    same = Q(author_id=OuterRef("author_id")) | Q(
+        author__isnull=True, guest_email=OuterRef("guest_email")
+    ) & ~Q(guest_email="")
+    return _count(Comment.objects.filter(same, **conditions), "guest_email")
+
+
+def _lines(items) -> SafeString:
+    """Each item (escaped unless already safe) on a line of its own."""
+    return format_html_join(mark_safe("<br>"), "{}", ((item,) for item in items))
+
+
+def _short(text: str, chars: int) -> str:
+    """Text cut to `chars`, with any word too long to wrap cut too, so one
+    unbroken link cannot push the columns off the page."""
+    words = [w if len(w) <= 40 else f"{w[:39]}…" for w in text.split()]
+    return Truncator(" ".join(words)).chars(chars)
+
+
+def score_lines(scores: dict, *, signals: bool = False) -> list[str]:
+    """Each classifier's score in words: "toxicity 0.93 — model (version)"."""
+    lines = []
+    for name, entry in scores.items():
+        line = f"{name.replace('_', ' ')} {entry['score']:.2f}"
+        if entry.get("model"):
+            line += f" — {entry['model']}"
+            line += f" ({entry['version']})" if entry.get("version") else ""
+        if signals and entry.get("signals"):
+            line += f" ({'; '.join(entry['signals'])})"
+        lines.append(line)
+    return lines
+
+
+def _state_text(comment: Comment) -> str:
+    if comment.status == Comment.Status.PENDING:
+        return "Pending: the machine has not decided yet"
+    if comment.status == Comment.Status.APPROVED:
+        return "Published"
+    return comment.get_status_display()
+
+
+def _ban_text(user: User) -> str:
+    if not user.has_active_ban:
+        return ""
+    kind = "shadow-banned" if user.ban_is_shadow else "banned"
+    if user.ban_is_permanent:
+        return f"{kind} permanently"
+    return f"{kind} until {user.banned_until:%Y-%m-%d %H:%M} UTC"
+
+
+def _latest_audit_id(comment_id: int) -> int:
+    """The newest audit entry's id for a comment (0 for none): what the
+    moderator saw, so a decision someone takes meanwhile refuses theirs."""
+    entries = AuditEntry.objects.filter(comment_id=comment_id).order_by("-pk")
+    return entries.values_list("pk", flat=True).first() or 0
+
+
+def author_queue_url(comment: Comment) -> str:
+    """The list of every comment by this comment's author (account or guest)."""
+    who = comment.author_id or comment.guest_email
+    query = urlencode({"author": who, "state": EVERY_STATUS})
+    return f"{reverse(QUEUE_URL)}?{query}"
 
 
 class AuditInline(admin.TabularInline):
@@ -67,7 +143,14 @@ class AuditInline(admin.TabularInline):
 
 class VerdictInline(admin.TabularInline):
     model = Verdict
-    fields = ("created_at", "revision", "action", "policy", "reason_text", "scores")
+    fields = (
+        "created_at",
+        "revision",
+        "action",
+        "policy",
+        "reason_text",
+        "scores_text",
+    )
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -77,6 +160,10 @@ class VerdictInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description="scores")
+    def scores_text(self, obj: Verdict) -> str:
+        return _lines(score_lines(obj.scores, signals=True)) or "–"
 
 
 class FlagInline(admin.TabularInline):
@@ -107,14 +194,25 @@ class ReasonFilter(admin.SimpleListFilter):
 
 
 class StateFilter(admin.SimpleListFilter):
+    """What the list shows: the queue (every comment waiting, by default), one
+    reason for waiting, or every comment whatever its status."""
+
     title = "waiting because"
     parameter_name = "state"
 
     def lookups(self, request, model_admin):
         held, pending = Comment.Status.HELD, Comment.Status.PENDING
-        return [(held, "Held"), (pending, "Pending"), (selectors.FLAGGED, "Flagged")]
+        return [(held, "Held"), (pending, "Pending"), (selectors.FLAGGED, "Flagged"),
+                (EVERY_STATUS, "Any status (decided too)")]  # fmt: skip
+
+    def choices(self, changelist):
+        for i, choice in enumerate(super().choices(changelist)):
+            yield {**choice, "display": "Waiting, any reason"} if i == 0 else choice
 
     def queryset(self, request, queryset):
+        if self.value() == EVERY_STATUS:
+            return queryset
+        queryset = queryset.filter(pk__in=selectors.queue().values("pk"))
         if self.value() == selectors.FLAGGED:
             return queryset.filter(open_flags__gt=0)
         if self.value() in {Comment.Status.HELD, Comment.Status.PENDING}:
@@ -122,17 +220,105 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class AuthorFilter(admin.SimpleListFilter):
+    """One author's comments: an account's id, or a guest's address. Each row's
+    history links here; the sidebar shows it only while it is in use."""
+
+    title = "author"
+    parameter_name = "author"
+
+    def lookups(self, request, model_admin):
+        value = self.value()
+        if not value:
+            return []
+        if value.isdigit():
+            user = User.objects.filter(pk=value).only("username").first()
+            return [(value, user.username)] if user else []
+        return [(value, f"{value} (guest)")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if value.isdigit():
+            return queryset.filter(author_id=value)
+        return queryset.filter(author__isnull=True, guest_email=value.strip().lower())
+
+
+class DecideForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            (a.value, a.label) for a in (Action.APPROVE, Action.REJECT, Action.SPAM)
+        ]
+    )
+    reason = forms.CharField(
+        label="Reason the author reads (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+    )
+    # The newest audit entry when the page was drawn: a decision someone made
+    # since refuses this one (services.moderator_decide).
+    seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+class GuestBanForm(forms.Form):
+    reason = forms.CharField(
+        label="Why (optional)",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+    )
+    reject = forms.BooleanField(
+        label="Reject this comment too", required=False, initial=True
+    )
+    seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+class BanForm(GuestBanForm):
+    reason = forms.CharField(
+        label="Why (the reader is told)",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+    )
+    days = forms.ChoiceField(
+        label="For",
+        choices=[
+            ("1", "1 day"),
+            ("7", "7 days"),
+            ("30", "30 days"),
+            ("forever", "Permanently"),
+        ],
+        initial="7",
+    )
+    shadow = forms.BooleanField(
+        label="Shadow-ban: their comments show only to them", required=False
+    )
+    field_order = ("reason", "days", "shadow", "reject")
+
+
+DONE = {
+    Action.APPROVE: "Approved",
+    Action.REJECT: "Rejected",
+    Action.SPAM: "Marked as spam",
+}
+
+
 @admin.register(QueueItem)
 class QueueAdmin(admin.ModelAdmin):
-    list_display = (
-        "created_at", "excerpt", "article_link", "author_history", "status",
-        "flags", "scores", "reasons",
-    )  # fmt: skip
-    list_filter = (StateFilter, ReasonFilter, "article")
+    """The queue: what waits for a moderator, oldest first, three columns wide;
+    each comment's page decides it, bans its author or a guest's address."""
+
+    list_display = ("comment", "author_history", "why")
+    list_display_links = None
+    list_filter = (StateFilter, ReasonFilter, "article", AuthorFilter)
     list_select_related = ("article", "author")
     search_fields = ("body", "author__username", "guest_email", "guest_name")
     ordering = ("created_at", "pk")
     list_per_page = 50
+    # The filters narrow every comment to the queue; a total of all of them
+    # would only mislead (and cost a count).
+    show_full_result_count = False
     actions = (
         "approve",
         "reject",
@@ -142,22 +328,36 @@ class QueueAdmin(admin.ModelAdmin):
         "shadow_ban",
     )
     inlines = (FlagInline, VerdictInline, AuditInline)
-    fields = ("article", "author", "guest_name", "guest_email", "status", "shadowed",
-              "created_at", "edited_at", "revision", "rendered_body")  # fmt: skip
-    readonly_fields = fields
+    fieldsets = (
+        (None, {"fields": ("article", "rendered_body", "status", "shadowed",
+                           "created_at", "edited_at", "revision")}),
+        ("Author", {"fields": ("author", "guest_name", "guest_email",
+                               "author_history")}),
+        ("Why it waits", {"fields": ("why",)}),
+    )  # fmt: skip
+    readonly_fields = ("article", "rendered_body", "status", "shadowed", "created_at",
+                       "edited_at", "revision", "author", "guest_name", "guest_email",
+                       "author_history", "why")  # fmt: skip
 
     def get_queryset(self, request: HttpRequest):
+        """Every comment, so a decided one's page and the audit log's links open;
+        StateFilter narrows the list to the queue."""
         flags = Flag.objects.open().filter(comment=OuterRef("pk"))
-        return (
-            QueueItem.objects.filter(pk__in=selectors.queue().values("pk"))
-            .annotate(
-                open_flags=_count(flags, "comment"),
-                author_approved=_author_count(Comment.Status.APPROVED),
-                author_rejected=_author_count(Comment.Status.REJECTED),
-            )
-            .prefetch_related(
-                Prefetch("verdicts", queryset=Verdict.objects.order_by("-revision"))
-            )
+        flagged = Flag.objects.filter(comment=OuterRef("pk"), counted=True)
+        decided = [Comment.Status.REJECTED, Comment.Status.SPAM]
+        return QueueItem.objects.annotate(
+            open_flags=_count(flags, "comment"),
+            author_approved=_by_same_author(status=Comment.Status.APPROVED),
+            author_rejected=_by_same_author(status__in=decided),
+            author_flagged=_by_same_author(pk__in=flagged.values("comment")),
+            guest_banned=Exists(GuestBan.objects.filter(email=OuterRef("guest_email"))),
+        ).prefetch_related(
+            Prefetch("verdicts", queryset=Verdict.objects.order_by("-revision")),
+            Prefetch(
+                "flags",
+                queryset=Flag.objects.open().order_by("created_at"),
+                to_attr="open_flag_list",
+            ),
         )
 
     def has_add_permission(self, request) -> bool:
@@ -166,64 +366,215 @@ class QueueAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.display(description="open flags", ordering="open_flags")
-    def flags(self, obj: QueueItem) -> int:
-        return obj.open_flags
-
-    @admin.display(description="comment")
-    def excerpt(self, obj: QueueItem) -> str:
-        return Truncator(obj.body).chars(160) or "(deleted)"
-
-    @admin.display(description="article", ordering="article__title")
-    def article_link(self, obj: QueueItem) -> str:
+    @admin.display(description="comment", ordering="created_at")
+    def comment(self, obj: QueueItem) -> str:
         return format_html(
-            '<a href="{}">{}</a>',
+            '<a href="{}">{}</a><br><span class="quiet">on <a href="{}">{}</a> · {}'
+            "</span>",
+            reverse(CHANGE_URL, args=[obj.pk]),
+            _short(obj.body, 160) or "(erased)",
             obj.article.get_absolute_url(),
-            Truncator(obj.article.title).chars(50),
+            _short(obj.article.title, 50),
+            f"{obj.created_at:%Y-%m-%d %H:%M}",
         )
 
     @admin.display(description="author")
     def author_history(self, obj: QueueItem) -> str:
         if obj.author is None:
-            return format_html("{} &lt;{}&gt; (guest)", obj.guest_name, obj.guest_email)
-        ban = ""
-        if obj.author.has_active_ban:
-            ban = " · shadow-banned" if obj.author.ban_is_shadow else " · banned"
-        return format_html(
-            "{}<br><small>{} approved · {} rejected{}</small>",
-            obj.author.username,
-            obj.author_approved,
-            obj.author_rejected,
-            ban,
+            name = f"{_short(obj.guest_name, 30)} <{_short(obj.guest_email, 40)}>"
+            who = format_html("{} · guest", name)
+            standing = "address banned" if obj.guest_banned else ""
+        else:
+            who = format_html(
+                "{}<br>account {} old", _short(obj.author.username, 30),
+                timesince(obj.author.date_joined, depth=1),
+            )  # fmt: skip
+            standing = _ban_text(obj.author)
+        counts = (
+            f"{obj.author_approved} approved · {obj.author_rejected} rejected · "
+            f"{obj.author_flagged} flagged"
         )
-
-    def _verdict(self, obj: QueueItem) -> Verdict | None:
-        verdicts = list(obj.verdicts.all())
-        return verdicts[0] if verdicts else None
-
-    @admin.display(description="scores")
-    def scores(self, obj: QueueItem) -> str:
-        verdict = self._verdict(obj)
-        if verdict is None or not verdict.scores:
-            return "–"
-        return format_html_join(
-            "<br>", "{}: {}", ((k, v["score"]) for k, v in verdict.scores.items())
+        return format_html(
+            '{}<br><span class="quiet">{}</span>{}<br><a href="{}">{}</a>',
+            who,
+            counts,
+            format_html("<br><strong>{}</strong>", standing) if standing else "",
+            author_queue_url(obj),
+            "all their comments",
         )
 
     @admin.display(description="why")
-    def reasons(self, obj: QueueItem) -> str:
-        verdict = self._verdict(obj)
-        if verdict is None:
-            return (
-                "Not decided yet."
-                if obj.status == Comment.Status.PENDING
-                else "Flagged by readers."
-            )
-        return format_html_join("<br>", "{}", ((r["reason"],) for r in verdict.reasons))
+    def why(self, obj: QueueItem) -> str:
+        flags = obj.open_flag_list
+        state = _state_text(obj)
+        if flags:
+            reasons = sorted({f.get_reason_display().lower() for f in flags})
+            state += f" · {len(flags)} open flag(s): {', '.join(reasons)}"
+        verdicts = list(obj.verdicts.all())
+        verdict = verdicts[0] if verdicts else None
+        if obj.decision:
+            reasons = obj.decision.get("reasons", [])
+        elif verdict is not None:
+            reasons = [r["reason"] for r in verdict.reasons]
+        else:
+            reasons = ["Not decided yet."]
+        scores = score_lines(verdict.scores) if verdict else []
+        return format_html(
+            "<strong>{}</strong><br>{}{}",
+            state,
+            _lines(_short(r, 200) for r in reasons),
+            format_html('<br><span class="quiet">{}</span>', _lines(scores))
+            if scores
+            else "",
+        )
 
     @admin.display(description="body")
     def rendered_body(self, obj: QueueItem) -> str:
         return format_html('<div class="comment-body">{}</div>', obj.body)
+
+    # --- One comment's page: decide it, ban its author or a guest's address ---
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        views = {"decide": self.decide_view, "ban": self.ban_view,
+                 "guest_ban": self.guest_ban_view}  # fmt: skip
+        return [
+            *(
+                path(
+                    f"<path:object_id>/{key.replace('_', '-')}/",
+                    wrap(require_POST(view)),
+                    name=f"{name}_{key}",
+                )
+                for key, view in views.items()
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Read-only: decisions are the forms above it, never a save of the row.
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False,
+                           form_url="", obj=None):  # fmt: skip
+        context.update(show_save=False, show_save_and_continue=False,
+                       show_save_and_add_another=False, show_delete=False)  # fmt: skip
+        if obj is not None and request.user.is_moderator:
+            kw = {"initial": {"seen": _latest_audit_id(obj.pk)}, "label_suffix": ""}
+            guest = obj.author_id is None and obj.guest_email
+            context.update(
+                decide_form=DecideForm(auto_id="decide_%s", **kw),
+                ban_form=BanForm(auto_id="ban_%s", **kw) if obj.author_id else "",
+                guest_ban_form=GuestBanForm(auto_id="guest_%s", **kw) if guest else "",
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _acting_on(self, request, object_id: str) -> Comment:
+        if not request.user.is_moderator:
+            raise PermissionDenied("Only moderators decide comments.")
+        comment = None
+        if object_id.isdigit():
+            comment = Comment.objects.select_related("author").filter(pk=object_id)
+            comment = comment.first()
+        if comment is None:
+            raise Http404("No such comment.")
+        return comment
+
+    def _refused(self, request, comment: Comment, problem) -> HttpResponse:
+        if isinstance(problem, forms.Form):
+            text = " ".join(m for errors in problem.errors.values() for m in errors)
+        elif isinstance(problem, ValidationError):
+            text = " ".join(problem.messages)
+        else:
+            text = str(problem) or "Refused."
+        self.message_user(request, f"Nothing changed: {text}", messages.ERROR)
+        return redirect(reverse(CHANGE_URL, args=[comment.pk]))
+
+    def _next(self, comment: Comment) -> HttpResponse:
+        """The next comment in the queue after this one, the oldest if none is
+        later, or the queue itself once it is empty."""
+        waiting = selectors.queue().exclude(pk=comment.pk).order_by("created_at", "pk")
+        later = Q(created_at__gt=comment.created_at) | Q(
+            created_at=comment.created_at, pk__gt=comment.pk
+        )
+        ids = waiting.values_list("pk", flat=True)
+        pk = ids.filter(later).first() or ids.first()
+        return redirect(reverse(CHANGE_URL, args=[pk]) if pk else reverse(QUEUE_URL))
+
+    def _reject(self, request, comment: Comment, data: dict) -> bool:
+        if not data["reject"] or comment.status in (Comment.Status.REJECTED,
+                                                    Comment.Status.SPAM):  # fmt: skip
+            return False
+        services.moderator_decide(comment=comment, moderator=request.user,
+                                  action=Action.REJECT, reason=data["reason"],
+                                  seen=data["seen"])  # fmt: skip
+        return True
+
+    def decide_view(self, request, object_id: str) -> HttpResponse:
+        comment = self._acting_on(request, object_id)
+        form = DecideForm(request.POST)
+        if not form.is_valid():
+            return self._refused(request, comment, form)
+        data = form.cleaned_data
+        try:
+            services.moderator_decide(comment=comment, moderator=request.user,
+                                      action=data["action"], reason=data["reason"],
+                                      seen=data["seen"])  # fmt: skip
+        except REFUSALS as exc:
+            return self._refused(request, comment, exc)
+        done = DONE[Action(data["action"])]
+        self.message_user(request, f"{done}: comment #{comment.pk}.", messages.SUCCESS)
+        return self._next(comment)
+
+    def ban_view(self, request, object_id: str) -> HttpResponse:
+        comment = self._acting_on(request, object_id)
+        if comment.author is None:
+            return self._refused(request, comment, "a guest wrote it; ban the address.")
+        form = BanForm(request.POST)
+        if not form.is_valid():
+            return self._refused(request, comment, form)
+        data = form.cleaned_data
+        days = BAN_DAYS[data["days"]]
+        until = timezone.now() + timedelta(days=days) if days else None
+        try:
+            with transaction.atomic():
+                rejected = self._reject(request, comment, data)
+                services.user_ban(user=comment.author, moderator=request.user,
+                                  reason=data["reason"], until=until,
+                                  shadow=data["shadow"], comment=comment)  # fmt: skip
+        except REFUSALS as exc:
+            return self._refused(request, comment, exc)
+        kind = "Shadow-banned" if data["shadow"] else "Banned"
+        length = f"for {days} day(s)" if days else "permanently"
+        also = f"; comment #{comment.pk} rejected" if rejected else ""
+        self.message_user(request, f"{kind} {comment.author.username} {length}{also}.",
+                          messages.SUCCESS)  # fmt: skip
+        return self._next(comment)
+
+    def guest_ban_view(self, request, object_id: str) -> HttpResponse:
+        comment = self._acting_on(request, object_id)
+        if comment.author_id is not None or not comment.guest_email:
+            return self._refused(request, comment, "this comment is not a guest's.")
+        form = GuestBanForm(request.POST)
+        if not form.is_valid():
+            return self._refused(request, comment, form)
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                rejected = self._reject(request, comment, data)
+                ban = services.guest_ban(email=comment.guest_email,
+                                         moderator=request.user,
+                                         reason=data["reason"])  # fmt: skip
+        except REFUSALS as exc:
+            return self._refused(request, comment, exc)
+        also = f"; comment #{comment.pk} rejected" if rejected else ""
+        self.message_user(request, f"Banned the guest address {ban.email}{also}.",
+                          messages.SUCCESS)  # fmt: skip
+        return self._next(comment)
+
+    # --- Bulk actions on the list ---
 
     def _decide(self, request, queryset, action: Action) -> None:
         done = 0
@@ -233,7 +584,7 @@ class QueueAdmin(admin.ModelAdmin):
                     comment=comment, moderator=request.user, action=action
                 )
                 done += 1
-            except (PermissionDenied, ValidationError) as exc:
+            except REFUSALS as exc:
                 self.message_user(request, f"#{comment.pk}: {exc}", messages.WARNING)
         self.message_user(
             request, f"{action.label}: {done} comment(s).", messages.SUCCESS
@@ -267,7 +618,7 @@ class QueueAdmin(admin.ModelAdmin):
                     reason=f"From the moderation queue, over comment #{comment.pk}.",
                 )
                 banned.add(comment.author_id)
-            except (PermissionDenied, ValidationError) as exc:
+            except REFUSALS as exc:
                 self.message_user(request, f"#{comment.pk}: {exc}", messages.WARNING)
         self.message_user(request, f"Banned {len(banned)} author(s).", messages.SUCCESS)
 
@@ -299,11 +650,35 @@ class GuestBanAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "actor_name", "action", "comment_ref", "subject_user",
-                    "before", "after", "reason_text")  # fmt: skip
+    """The audit log, newest first, each comment linked to its page."""
+
+    list_display = ("created_at", "actor_name", "action", "comment_link", "subject",
+                    "change", "reason_text")  # fmt: skip
     list_filter = ("action", "actor_name")
-    search_fields = ("actor_name", "comment_ref")
+    search_fields = ("actor_name", "comment_ref", "subject_user__username")
     list_select_related = ("subject_user",)
+    ordering = ("-created_at", "-pk")
+
+    @admin.display(description="comment", ordering="comment_ref")
+    def comment_link(self, obj: AuditEntry) -> str:
+        if obj.comment_id:
+            url = reverse(CHANGE_URL, args=[obj.comment_id])
+            return format_html('<a href="{}">#{}</a>', url, obj.comment_id)
+        return f"#{obj.comment_ref} (deleted)" if obj.comment_ref else "–"
+
+    @admin.display(description="reader", ordering="subject_user__username")
+    def subject(self, obj: AuditEntry) -> str:
+        if obj.subject_user is None:
+            return "–"
+        query = urlencode({"author": obj.subject_user_id, "state": EVERY_STATUS})
+        return format_html('<a href="{}?{}">{}</a>', reverse(QUEUE_URL), query,
+                           obj.subject_user.username)  # fmt: skip
+
+    @admin.display(description="status")
+    def change(self, obj: AuditEntry) -> str:
+        if obj.before or obj.after:
+            return f"{obj.before or '–'} → {obj.after or '–'}"
+        return "–"
 
     def has_add_permission(self, request) -> bool:
         return False

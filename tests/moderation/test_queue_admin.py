@@ -66,8 +66,8 @@ def test_the_queue_shows_why_and_the_authors_history(mod_client, post, article):
 
     assert "Has 3 links; this discussion allows 2." in html
     assert "First comment from this account" in html
-    assert "0 approved · 0 rejected" in html
-    assert "toxicity:" in html
+    assert "0 approved · 0 rejected · 0 flagged" in html
+    assert "toxicity 0." in html
 
 
 def test_the_queue_page_costs_the_same_queries_for_5_and_50_rows(
