@@ -127,9 +127,18 @@
     }
   });
 
+  // After an outerHTML swap the event's elements may be the replaced ones:
+  // find the card now in the page by its id.
+  function swappedCard(detail) {
+    var old = detail.target || detail.elt;
+    var id = old && old.id;
+    if (!id || id.indexOf("card-") !== 0) return null;
+    return document.getElementById(id);
+  }
+
   document.addEventListener("htmx:afterSwap", function (event) {
-    var card = event.detail.elt;
-    if (!card || !card.classList || !card.classList.contains("card")) return;
+    var card = swappedCard(event.detail);
+    if (!card) return;
     if (card.classList.contains("is-done")) {
       say(card.getAttribute("aria-label") + ". Press u to undo.");
     } else if (card.classList.contains("is-refused")) {
@@ -143,13 +152,15 @@
 
   // Undo brings a card back out of band: it takes the focus again.
   document.addEventListener("htmx:oobAfterSwap", function (event) {
-    var target = event.detail.target;
-    var card = target && target.id && target.id.indexOf("card-") === 0 ?
-      document.getElementById(target.id) : null;
+    var card = swappedCard(event.detail);
     if (card) focusCard(card);
   });
 
   document.addEventListener("DOMContentLoaded", function () {
-    if (document.getElementById("desk")) focusCard(firstLive());
+    if (!document.getElementById("desk")) return;
+    // htmx would lend a swapped card the old one's classes until it settles;
+    // the desk reads a card's state from its classes at once.
+    if (window.htmx) window.htmx.config.attributesToSettle = [];
+    focusCard(firstLive());
   });
 })();
