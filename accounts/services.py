@@ -15,6 +15,7 @@ from core.tasks import enqueue_on_commit
 
 from . import ratelimit, tasks
 from .models import User
+from .signals import account_erasing
 from .usernames import username_skeleton, validate_public_name
 
 USERNAME_TAKEN = "That username is taken, or looks too much like one that is."
@@ -251,3 +252,77 @@ def sign_in_succeeded(*, attempt: SignInAttempt) -> None:
 def _give_back(counted: tuple[ratelimit.Taken, ...]) -> None:
     for taken in counted:
         ratelimit.give_back(taken)
+
+
+# What an erased account shows beside the comments it leaves in their threads.
+ERASED_NAME = "Deleted account"
+PASSWORD_NEEDED = "Enter your password to delete your account."  # noqa: S105 (a message)
+PASSWORD_WRONG = "That is not your password; your account is unchanged."  # noqa: S105
+
+
+def erased_username(pk: int) -> str:
+    """The name an erased account keeps: no reader can choose it (":" is refused
+    in usernames), so it never collides and never passes for anyone."""
+    return f"erased:{pk}"
+
+
+def is_erased(user: User) -> bool:
+    return user.username == erased_username(user.pk)
+
+
+def _anonymise(user: User) -> None:
+    user.username = erased_username(user.pk)
+    # Unique like every address, and one no sign-up can give (no dot after @).
+    user.email = f"erased-{user.pk}@invalid"
+    user.first_name = user.last_name = ""
+    user.display_name = ERASED_NAME
+    user.set_unusable_password()  # also ends every session: its hash changed
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.last_login = None
+    user.reply_emails = user.decision_emails = False
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+
+
+@transaction.atomic
+def user_erase(*, user: User, erased_by: User) -> bool:
+    """Erase an account and what the site holds on it; False if it already was.
+
+    The row stays, anonymised, so the audit log's references to it (its own
+    decisions as a moderator, bans of it) keep pointing at one account; its
+    names, address and password are gone and it can never sign in again. Every
+    token is revoked; then each app erases what it owns (`account_erasing`:
+    comment bodies, votes, follows, flags...). All in one transaction: a
+    failure anywhere leaves the account as it was.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if is_erased(user):
+        return False
+    _anonymise(user)
+    AuthToken.objects.filter(user=user).delete()
+    # The reader erasing themselves is audited under their anonymised name.
+    erased_by = user if erased_by.pk == user.pk else erased_by
+    account_erasing.send(sender=User, user=user, erased_by=erased_by)
+    return True
+
+
+def user_erase_own(*, user: User, password: str | None, address: str) -> None:
+    """The signed-in reader erases their own account, proving it with their
+    password (see `user_erase`).
+
+    Raises ValidationError on `password` when it is missing or wrong, and
+    RateLimited when wrong passwords came too fast: the tries count against
+    the same limits as signing in, so this is no side door for guessing.
+    """
+    if not password:
+        needed = ValidationError(PASSWORD_NEEDED, code="required")
+        raise ValidationError({"password": needed})
+    attempt = sign_in_attempt(username=user.username, address=address)
+    if attempt.wait:
+        raise RateLimited(attempt.wait, "trying passwords")
+    if not user.check_password(password):
+        wrong = ValidationError(PASSWORD_WRONG, code="invalid")
+        raise ValidationError({"password": wrong})
+    sign_in_succeeded(attempt=attempt)
+    user_erase(user=user, erased_by=user)

@@ -5,7 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import OperationalError
 
-from . import mail
+from . import mail, privacy
 
 _RETRIED = {
     "acks_late": True,
@@ -31,3 +31,10 @@ def send_signup_link(email: str, token: str) -> None:
 def send_signup_attempt(email: str) -> None:
     """Tell an account's owner that someone tried to sign up with their address."""
     mail.send_signup_attempt(email=email)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True,
+             max_retries=5)  # fmt: skip
+def erase_old_addresses() -> int:
+    """Erase stored client addresses older than PRIVACY_ADDRESS_DAYS, every app's."""
+    return privacy.addresses_erase_old()

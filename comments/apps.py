@@ -6,3 +6,6 @@ class CommentsConfig(AppConfig):
 
     name = "comments"
     verbose_name = "Comments"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 - a reader's export and erasure

@@ -464,3 +464,83 @@ def article_follow(*, article: Article, user: User, follow: bool) -> bool:
     else:
         ArticleSubscription.objects.filter(article=article, user=user).delete()
     return follow
+
+
+def _by_amount(amounts: dict[int, int]) -> dict[int, list[int]]:
+    """{id: amount} regrouped as {amount: [ids]}: one UPDATE per distinct amount."""
+    grouped: dict[int, list[int]] = {}
+    for pk, amount in amounts.items():
+        grouped.setdefault(amount, []).append(pk)
+    return grouped
+
+
+def _withdraw_votes(user: User) -> set[int]:
+    """Delete every vote of `user`, taking each counted one out of its comment's
+    score; return the articles whose discussions changed."""
+    votes = list(
+        Vote.objects.filter(user=user).values_list(
+            "comment_id", "comment__article_id", "value", "counted"
+        )
+    )
+    moved = {cid: -value for cid, _, value, counted in votes if counted}
+    for delta, ids in _by_amount(moved).items():
+        Comment.objects.filter(pk__in=ids).update(score=F("score") + delta)
+    Vote.objects.filter(user=user).delete()
+    return {article_id for _, article_id, _, _ in votes}
+
+
+def _erase_comments(user: User) -> set[int]:
+    """Empty every comment of `user` and mark it deleted, keeping its node (so
+    replies keep their place) and the counters right; return the articles."""
+    mine = Comment.objects.filter(author=user)
+    rows = list(
+        mine.select_for_update().values_list(
+            "article_id", "parent_id", "status", "deleted_at"
+        )
+    )
+    counted = [
+        (article_id, parent_id)
+        for article_id, parent_id, status, deleted_at in rows
+        if status == Comment.Status.APPROVED and deleted_at is None
+    ]
+    per_article: dict[int, int] = {}
+    per_parent: dict[int, int] = {}
+    for article_id, parent_id in counted:
+        per_article[article_id] = per_article.get(article_id, 0) + 1
+        if parent_id:
+            per_parent[parent_id] = per_parent.get(parent_id, 0) + 1
+    for count, ids in _by_amount(per_article).items():
+        Article.objects.filter(pk__in=ids).update(
+            comment_count=F("comment_count") - count
+        )
+    for count, ids in _by_amount(per_parent).items():
+        Comment.objects.filter(pk__in=ids).update(reply_count=F("reply_count") - count)
+    mine.filter(deleted_at__isnull=True).update(deleted_at=timezone.now())
+    mine.update(body="", body_html="", ip_hash="", idempotency_key=None)
+    return {article_id for article_id, _, _, _ in rows}
+
+
+@transaction.atomic
+def author_erase(*, user: User) -> None:
+    """Erase what an account wrote and did in the discussions, as it is erased.
+
+    Each comment loses its text and is marked deleted; its node stays (shown as
+    the erased account's, its replies in place). Votes are removed and the
+    scores they moved follow; follows are removed. Every discussion touched is
+    retired from the cache after commit.
+    """
+    changed = _withdraw_votes(user) | _erase_comments(user)
+    ArticleSubscription.objects.filter(user=user).delete()
+    for article_id in sorted(changed):
+        discussion_changed(article_id)
+
+
+@transaction.atomic
+def comment_addresses_erase(*, before) -> int:
+    """Erase the hashed client address of every comment posted before `before`;
+    return how many were cleared."""
+    return (
+        Comment.objects.filter(created_at__lt=before)
+        .exclude(ip_hash="")
+        .update(ip_hash="")
+    )

@@ -249,6 +249,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "articles.tasks.close_old_discussions",
         "schedule": timedelta(hours=1),
     },
+    "erase-old-addresses": {
+        "task": "accounts.tasks.erase_old_addresses",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "tell-authors-of-long-holds": {
         "task": "moderation.tasks.notify_long_holds",
         "schedule": timedelta(minutes=5),
@@ -330,6 +334,9 @@ PASSWORD_RESET_RATE = env.str("PASSWORD_RESET_RATE", default="5/hour")
 # from to X-Forwarded-For. 0: the header is ignored (anyone can forge it) and
 # REMOTE_ADDR is the client. Read only through core.net.client_ip.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Days the site keeps the (hashed) client address a comment came from; a nightly
+# beat task erases older ones (accounts.tasks.erase_old_addresses).
+PRIVACY_ADDRESS_DAYS = env.int("PRIVACY_ADDRESS_DAYS", default=30)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Agora API",
     "DESCRIPTION": "Articles, threaded discussions and moderation for apps.",

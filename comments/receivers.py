@@ -1,0 +1,71 @@
+"""Comments' receivers: its part of a reader's export, erasure and address expiry
+(accounts.signals), connected in CommentsConfig.ready()."""
+
+from django.dispatch import receiver
+
+from accounts.models import User
+from accounts.signals import account_erasing, account_exporting, addresses_expiring
+
+from . import services
+from .models import ArticleSubscription, Comment, Vote
+
+
+def _rows(queryset, **renamed: str) -> list[dict]:
+    """The rows of `queryset` as dicts, each `renamed` key given its export name
+    (values() may not name an expression after a field of the model)."""
+    rows = []
+    for row in queryset:
+        for name, lookup in renamed.items():
+            row[name] = row.pop(lookup)
+        rows.append(row)
+    return rows
+
+
+def _as_author_sees(row: dict) -> dict:
+    # The author sees a shadowed comment as published and no decision on it,
+    # here as on every page.
+    if row.pop("shadowed"):
+        row["status"], row["decision"] = Comment.Status.APPROVED, None
+    return row
+
+
+@receiver(account_exporting, dispatch_uid="comments.export_reader")
+def export_reader(sender, user: User, **kwargs) -> dict[str, list[dict]]:
+    """The reader's comments (every status), votes and follows: three queries."""
+    comments = (
+        Comment.objects.filter(author=user)
+        .order_by("created_at", "pk")
+        .values(
+            "id", "article__slug", "parent_id", "status", "shadowed", "created_at",
+            "edited_at", "deleted_at", "body", "score", "decision",
+        )
+    )  # fmt: skip
+    votes = (
+        Vote.objects.filter(user=user)
+        .order_by("created_at", "pk")
+        .values("comment_id", "comment__article__slug", "value", "created_at")
+    )
+    follows = (
+        ArticleSubscription.objects.filter(user=user)
+        .order_by("created_at", "pk")
+        .values("article__slug", "created_at")
+    )
+    return {
+        "comments": [
+            _as_author_sees(row)
+            for row in _rows(comments, article="article__slug", parent="parent_id")
+        ],
+        "votes": _rows(votes, comment="comment_id", article="comment__article__slug"),
+        "follows": _rows(follows, article="article__slug"),
+    }
+
+
+@receiver(account_erasing, dispatch_uid="comments.erase_author")
+def erase_author(sender, user: User, **kwargs) -> None:
+    """Comment bodies erased (nodes kept), votes and follows removed."""
+    services.author_erase(user=user)
+
+
+@receiver(addresses_expiring, dispatch_uid="comments.erase_old_addresses")
+def erase_old_addresses(sender, before, **kwargs) -> int:
+    return services.comment_addresses_erase(before=before)
