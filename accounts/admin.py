@@ -1,6 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+from django.template.response import TemplateResponse
 
+from . import services
 from .forms import SignOutEverywhereAdminPasswordForm
 from .models import User
 
@@ -11,6 +15,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "display_name", "email", "is_staff", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups", "ban_is_shadow")
     search_fields = ("username", "display_name", "email")
+    actions = ["erase_accounts"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("Reader", {"fields": ("display_name", "reply_emails", "decision_emails")}),
@@ -43,3 +48,39 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
+    @admin.action(
+        description="Erase the selected accounts and what they hold",
+        permissions=["delete"],
+    )
+    def erase_accounts(self, request, queryset):
+        """Erase each account as its owner can (services.user_erase), after a
+        confirmation page; each erasure is audited under the administrator."""
+        accounts = list(queryset.order_by("pk"))
+        refused = [u for u in accounts if u.pk == request.user.pk
+                   or (u.is_superuser and not request.user.is_superuser)]  # fmt: skip
+        accounts = [u for u in accounts if u not in refused]
+        if request.POST.get("confirm") != "yes":
+            return TemplateResponse(request, "accounts/admin_erase_confirm.html", {
+                **self.admin_site.each_context(request),
+                "title": "Erase accounts",
+                "opts": self.model._meta,
+                "accounts": accounts,
+                "refused": refused,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            })  # fmt: skip
+        with transaction.atomic():
+            erased = sum(
+                services.user_erase(user=u, erased_by=request.user) for u in accounts
+            )
+        if erased:
+            self.message_user(request, f"Erased {erased} account(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                f"Not erased: {', '.join(u.username for u in refused)} (your own "
+                "account is deleted from its profile page; a superuser's only by "
+                "a superuser).",
+                messages.WARNING,
+            )
+        return None

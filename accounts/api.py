@@ -1,8 +1,21 @@
-"""Accounts over the API: register, per-device tokens, and the signed-in reader."""
+"""Accounts over the API: register, per-device tokens, and the signed-in reader,
+their data and the erasure of their account."""
 
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from drf_standardized_errors.openapi_serializers import (
+    ClientErrorEnum,
+    ErrorResponse429Serializer,
+    ParseErrorResponseSerializer,
+    ValidationErrorEnum,
+)
 from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import serializers, status
@@ -13,7 +26,7 @@ from rest_framework.views import APIView
 from core.api import ApiRateLimited
 from core.net import client_ip
 
-from . import services
+from . import privacy, services
 from .models import User
 from .usernames import UsernameValidator
 
@@ -144,6 +157,83 @@ class TokensView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class EraseSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=128, write_only=True)
+
+
+@extend_schema_field(
+    {"type": "string", "enum": ["password", None], "nullable": True,
+     "description": "password; null for a body that is not a JSON object"}
+)  # fmt: skip
+class _EraseAttr(serializers.CharField):
+    pass
+
+
+class MeDestroyError(serializers.Serializer):
+    attr = _EraseAttr(allow_null=True)
+    code = serializers.ChoiceField(
+        choices=["required", "blank", "null", "max_length", "invalid"],
+        help_text="invalid: not your password (or not a JSON object)",
+    )
+    detail = serializers.CharField()
+
+
+EraseRefused = PolymorphicProxySerializer(
+    component_name="MeDestroyErrorResponse400",
+    serializers={
+        ValidationErrorEnum.VALIDATION_ERROR.value: inline_serializer(
+            "MeDestroyValidationError",
+            {
+                "type": serializers.ChoiceField(choices=ValidationErrorEnum.choices),
+                "errors": MeDestroyError(many=True),
+            },
+        ),
+        ClientErrorEnum.CLIENT_ERROR.value: ParseErrorResponseSerializer,
+    },
+    resource_type_field_name="type",
+)
+
+# The export's sections are filled in by the apps that hold them, so the schema
+# names the two accounts gives and leaves the others open (arrays of rows).
+READER_DATA = {
+    "type": "object",
+    "properties": {
+        "profile": {"type": "object", "additionalProperties": True},
+        "tokens": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "created": {"type": "string", "format": "date-time"},
+                    "expires": {"type": "string", "format": "date-time",
+                                "nullable": True},
+                    "last_used": {"type": "string", "format": "date-time",
+                                  "nullable": True},
+                },
+            },
+        },
+    },
+    "required": ["profile", "tokens"],
+    "additionalProperties": {
+        "type": "array",
+        "items": {"type": "object", "additionalProperties": True},
+    },
+}  # fmt: skip
+
+
+class MeExportView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses={200: OpenApiResponse(READER_DATA, description=(
+            "Sections by name: profile, tokens (one per device, never the "
+            "token), comments (every status), votes, follows, flags, appeals."))},
+        summary="Everything the site holds on the signed-in reader",
+    )  # fmt: skip
+    def get(self, request):
+        return Response(privacy.reader_data(user=request.user))
+
+
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
 
@@ -168,3 +258,27 @@ class MeView(APIView):
             decision_emails=data.validated_data.get("decision_emails"),
         )  # fmt: skip
         return Response(UserSerializer(user).data)
+
+    @extend_schema(
+        request=None,
+        responses={204: None, 400: EraseRefused, 429: ErrorResponse429Serializer},
+        summary='Erase this account: send {"password"} in the body',
+        description=(
+            "The body is a JSON object with the account's current password. "
+            "Comment bodies are erased (each node stays, shown as a deleted "
+            "account), votes, flags and follows removed, every token revoked; "
+            "the account can never sign in again. Wrong passwords count "
+            "against the sign-in limits (429 past them)."
+        ),
+    )
+    def delete(self, request):
+        data = EraseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_erase_own(
+            user=request.user,
+            password=data.validated_data["password"],
+            address=client_ip(request) or "",
+        )
+        if hasattr(request, "session"):
+            logout(request._request)  # a page's session signed in as this reader
+        return Response(status=status.HTTP_204_NO_CONTENT)

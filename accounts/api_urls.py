@@ -9,4 +9,5 @@ urlpatterns = [
     path("auth/token/", api.TokenView.as_view(), name="token"),
     path("auth/tokens/", api.TokensView.as_view(), name="tokens"),
     path("me/", api.MeView.as_view(), name="me"),
+    path("me/export/", api.MeExportView.as_view(), name="me-export"),
 ]

@@ -17,6 +17,8 @@ urlpatterns = [
         name="password_reset",
     ),
     path("profile/", views.profile, name="profile"),
+    path("profile/export/", views.export, name="profile-export"),
+    path("profile/delete/", views.erase, name="profile-delete"),
     path(
         "login/",
         auth.LoginView.as_view(authentication_form=ThrottledAuthenticationForm),

@@ -1,21 +1,25 @@
 """Account pages: sign up and profile. Sign-in and passwords are Django's own views,
 with our forms."""
 
+from django import forms
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from core.exceptions import RateLimited
 from core.net import client_ip
 
-from . import services
+from . import privacy, services
 from .forms import ProfileForm, SignupForm
 
 
@@ -127,3 +131,56 @@ class ThrottledPasswordResetView(auth_views.PasswordResetView):
             return self.render_to_response(self.get_context_data(form=form),
                                            status=429)  # fmt: skip
         return super().form_valid(form)
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """Everything the site holds on the reader, as a JSON file to keep."""
+    response = JsonResponse(
+        privacy.reader_data(user=request.user),
+        encoder=DjangoJSONEncoder,
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
+    )
+    day = timezone.now().date().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="my-data-{day}.json"'
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+class EraseForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def erase(request: HttpRequest) -> HttpResponse:
+    """Delete the reader's account once they confirm it with their password."""
+    form = EraseForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_erase_own(
+                user=request.user,
+                password=form.cleaned_data["password"],
+                address=client_ip(request) or "",
+            )
+        except ValidationError as exc:
+            form.add_error("password", exc.message_dict.get("password", exc.messages))
+        except RateLimited as exc:
+            form.add_error(None, str(exc))
+            status = 429
+        else:
+            logout(request)
+            messages.success(request, "Your account is deleted, with what it held.")
+            return redirect("home")
+    return render(
+        request,
+        "accounts/erase.html",
+        {"form": form},
+        status=400 if status == 200 and form.errors else status,
+    )
