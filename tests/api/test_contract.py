@@ -212,6 +212,55 @@ def test_signing_out_everywhere_revokes_every_token_of_the_account(
     assert someone_else.get(f"{API}/me/").status_code == 200
 
 
+def test_the_export_answers_the_readers_data_by_section(as_user, article, reader):
+    mine = add_comment(article, reader, status="held", body="Waiting words")
+
+    response = as_user(reader).get(f"{API}/me/export/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"profile", "tokens", "comments", "votes", "follows",
+                         "flags", "appeals"}  # fmt: skip
+    assert body["profile"]["id"] == reader.pk
+    [comment] = body["comments"]
+    assert (comment["id"], comment["article"], comment["parent"]) == (
+        mine.pk, article.slug, None,
+    )  # fmt: skip
+    assert (comment["status"], comment["body"]) == ("held", "Waiting words")
+    [device] = body["tokens"]
+    assert set(device) == {"created", "expires", "last_used"}
+
+
+def test_deleting_me_with_the_password_answers_204_and_signs_every_device_out(
+    as_user, anon, article, reader
+):
+    add_comment(article, reader)
+    phone, tablet = as_user(reader), as_user(reader)
+
+    assert phone.delete(f"{API}/me/", {"password": PASSWORD}).status_code == 204
+
+    for device in (phone, tablet):
+        assert device.get(f"{API}/me/").status_code == 401
+    refused = anon.post(f"{API}/auth/token/",
+                        {"username": "rosa", "password": PASSWORD})  # fmt: skip
+    assert refused.status_code == 400
+    assert Comment.objects.get().author_name == "Deleted account"
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [({}, "required"), ({"password": "not it"}, "invalid")],
+)
+def test_deleting_me_without_the_right_password_is_a_400_naming_it(
+    as_user, reader, body, code
+):
+    response = as_user(reader).delete(f"{API}/me/", body)
+
+    assert error_attrs(response) == ["password"]
+    assert error_codes(response, 400) == [code]
+    assert User.objects.get(pk=reader.pk).username == "rosa"
+
+
 # --- Articles ----------------------------------------------------------------------
 
 
