@@ -40,6 +40,10 @@ def for_topic(topic, name: str, **limits) -> PolicyBundle:
     return chosen
 
 
+def policy_bundle(article) -> int:
+    return ArticlePolicy.objects.get(article=article).bundle_id
+
+
 def rules_of(comment) -> list[str]:
     return [r["rule"] for r in comment.verdicts.get().reasons]
 
@@ -177,6 +181,10 @@ def test_an_editor_gives_an_article_a_bundle_in_the_admin(client, boss, article)
     policy = bundles.policy_for(article)
     assert (policy.bundle, policy.toxicity_threshold) == ("Strict", 0.4)
     assert "Strict" in client.get(BUNDLES).content.decode()
+    edit = reverse(
+        "admin:moderation_policybundle_change", args=[policy_bundle(article)]
+    )
+    assert client.get(edit).status_code == 200
 
 
 def test_the_admin_refuses_a_second_bundle_for_one_article(client, boss, article):

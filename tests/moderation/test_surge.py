@@ -179,6 +179,8 @@ def test_a_moderator_starts_and_ends_surge_mode_by_hand_audited(client, boss, st
     assert (start.actor, start.actor_name) == (boss, "boss")
     assert "The minister is about to resign." in start.reason_text
     assert "boss" in client.get(SURGES).content.decode()
+    record = reverse("admin:moderation_surge_change", args=[Surge.objects.get().pk])
+    assert "The minister is about to resign." in client.get(record).content.decode()
     # A surge a moderator started is theirs to end: the machine leaves it be.
     with later(60):
         check()
