@@ -89,7 +89,7 @@ def score_lines(scores: dict, *, signals: bool = False) -> list[str]:
             line += f" — {entry['model']}"
             line += f" ({entry['version']})" if entry.get("version") else ""
         if signals and entry.get("signals"):
-            line += f" ({'; '.join(entry['signals'])})"
+            line += f": {'; '.join(entry['signals'])}"
         lines.append(line)
     return lines
 
@@ -222,7 +222,8 @@ class StateFilter(admin.SimpleListFilter):
 
 class AuthorFilter(admin.SimpleListFilter):
     """One author's comments: an account's id, or a guest's address. Each row's
-    history links here; the sidebar shows it only while it is in use."""
+    history links here; the sidebar shows it only while it is in use (a filter
+    with no choice to show would be dropped, so one naming nobody has one)."""
 
     title = "author"
     parameter_name = "author"
@@ -233,7 +234,7 @@ class AuthorFilter(admin.SimpleListFilter):
             return []
         if value.isdigit():
             user = User.objects.filter(pk=value).only("username").first()
-            return [(value, user.username)] if user else []
+            return [(value, user.username if user else "nobody by that id")]
         return [(value, f"{value} (guest)")]
 
     def queryset(self, request, queryset):
