@@ -60,11 +60,12 @@ def _count(queryset, field: str = "pk"):
 
 
 def _by_same_author(**conditions):
-    """The comments of the outer row's author: the same account, or, for a
-    guest, the same address."""
-    same = Q(author_id=OuterRef("author_id")) | Q(
-        author__isnull=True, guest_email=OuterRef("guest_email")
-    ) & ~Q(guest_email="")
+    """How many comments the outer row's author has under these conditions: by
+    the same account, or, for a guest, from the same address."""
+    account = Q(author_id=OuterRef("author_id"))
+    guest = Q(author__isnull=True, guest_email=OuterRef("guest_email"))
+    same = account | (guest & ~Q(guest_email=""))
+    # Every row the subquery counts shares one guest_email ("" for an account).
     return _count(Comment.objects.filter(same, **conditions), "guest_email")
 
 
@@ -293,7 +294,7 @@ class BanForm(GuestBanForm):
         initial="7",
     )
     shadow = forms.BooleanField(
-        label="Shadow-ban: their comments show only to them", required=False
+        label="Shadow-ban: only they see their comments", required=False
     )
     field_order = ("reason", "days", "shadow", "reject")
 
@@ -329,16 +330,17 @@ class QueueAdmin(admin.ModelAdmin):
         "shadow_ban",
     )
     inlines = (FlagInline, VerdictInline, AuditInline)
+    # The comment and why it waits head the page (its template), above the
+    # decisions; these are the rest of what is known of it.
     fieldsets = (
-        (None, {"fields": ("article", "rendered_body", "status", "shadowed",
-                           "created_at", "edited_at", "revision")}),
+        (None, {"fields": ("article", "status", "shadowed", "created_at",
+                           "edited_at", "revision")}),
         ("Author", {"fields": ("author", "guest_name", "guest_email",
                                "author_history")}),
-        ("Why it waits", {"fields": ("why",)}),
     )  # fmt: skip
-    readonly_fields = ("article", "rendered_body", "status", "shadowed", "created_at",
-                       "edited_at", "revision", "author", "guest_name", "guest_email",
-                       "author_history", "why")  # fmt: skip
+    readonly_fields = ("article", "status", "shadowed", "created_at", "edited_at",
+                       "revision", "author", "guest_name", "guest_email",
+                       "author_history")  # fmt: skip
 
     def get_queryset(self, request: HttpRequest):
         """Every comment, so a decided one's page and the audit log's links open;
@@ -406,32 +408,24 @@ class QueueAdmin(admin.ModelAdmin):
 
     @admin.display(description="why")
     def why(self, obj: QueueItem) -> str:
-        flags = obj.open_flag_list
+        """Where it stands, readers' flags, the latest decision's reasons and
+        the machine's scores, each on a line."""
         state = _state_text(obj)
-        if flags:
+        if flags := obj.open_flag_list:
             reasons = sorted({f.get_reason_display().lower() for f in flags})
             state += f" · {len(flags)} open flag(s): {', '.join(reasons)}"
         verdicts = list(obj.verdicts.all())
         verdict = verdicts[0] if verdicts else None
         if obj.decision:
             reasons = obj.decision.get("reasons", [])
-        elif verdict is not None:
-            reasons = [r["reason"] for r in verdict.reasons]
         else:
-            reasons = ["Not decided yet."]
+            reasons = [r["reason"] for r in verdict.reasons] if verdict else []
         scores = score_lines(verdict.scores) if verdict else []
-        return format_html(
-            "<strong>{}</strong><br>{}{}",
-            state,
-            _lines(_short(r, 200) for r in reasons),
-            format_html('<br><span class="quiet">{}</span>', _lines(scores))
-            if scores
-            else "",
-        )
-
-    @admin.display(description="body")
-    def rendered_body(self, obj: QueueItem) -> str:
-        return format_html('<div class="comment-body">{}</div>', obj.body)
+        lines = [format_html("<strong>{}</strong>", state)]
+        lines += [_short(reason, 200) for reason in reasons]
+        if scores:
+            lines.append(format_html('<span class="quiet">{}</span>', _lines(scores)))
+        return _lines(lines)
 
     # --- One comment's page: decide it, ban its author or a guest's address ---
 
@@ -462,6 +456,8 @@ class QueueAdmin(admin.ModelAdmin):
                            form_url="", obj=None):  # fmt: skip
         context.update(show_save=False, show_save_and_continue=False,
                        show_save_and_add_another=False, show_delete=False)  # fmt: skip
+        if obj is not None:
+            context["why"] = self.why(obj)
         if obj is not None and request.user.is_moderator:
             kw = {"initial": {"seen": _latest_audit_id(obj.pk)}, "label_suffix": ""}
             guest = obj.author_id is None and obj.guest_email

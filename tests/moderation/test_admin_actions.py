@@ -314,3 +314,19 @@ def test_the_account_and_guest_bans_refuse_the_wrong_kind_of_author(mod_client, 
     assert said(on_guest)[-1] == "Nothing changed: a guest wrote it; ban the address."
     assert not GuestBan.objects.exists()
     assert not AuditEntry.objects.exists()
+
+
+def test_the_comment_and_why_it_waits_come_first_and_escaped(mod_client):
+    comment = add_comment(
+        ArticleFactory(),
+        UserFactory(),
+        status="held",
+        body="<script>alert(1)</script>\nSecond line",
+    )
+
+    page = mod_client.get(change_url(comment)).content.decode()
+
+    top = page[page.index('id="queue-comment"') : page.index('id="queue-decide"')]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;<br>Second line" in top
+    assert "<strong>Held for review</strong>" in top
+    assert "<script>alert(1)" not in page
