@@ -7,13 +7,14 @@ def main() -> None:
     setup_django()
     from django.db import connection
 
-    from bench import api, discussions, imports, moderation, pages, toxicity
+    from bench import api, desk, discussions, imports, moderation, pages, toxicity
 
     print(f"Agora benchmarks on {connection.vendor}")  # noqa: T201
     with scratch_database():
         pages.run()
         discussions.run()
         moderation.run()
+        desk.run()
         api.run()
         imports.run()
         toxicity.run()

@@ -40,8 +40,21 @@ def scratch_database() -> Iterator[None]:
     try:
         yield
     finally:
+        _end_other_sessions(connection)
         teardown_databases(old_config, verbosity=0)
         teardown_test_environment()
+
+
+def _end_other_sessions(connection) -> None:
+    """A live server's last request thread may still hold a session on the
+    scratch database; end it so the database can be dropped."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @contextmanager
