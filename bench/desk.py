@@ -127,11 +127,11 @@ def _keyboard(moderator) -> None:
     if not CHROMIUM.exists():
         print(f"  (keyboard run needs chromium at {CHROMIUM})")  # noqa: T201
         return
+    import os
+
     from playwright.sync_api import sync_playwright
 
     from tests.e2e.desk_driver import clear_by_keyboard, sign_in
-
-    import os
 
     _fill(KEYBOARD_CARDS)
     # Playwright's sync API runs an event loop in this thread; the database work
