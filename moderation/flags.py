@@ -40,6 +40,9 @@ def weight_of(user: User) -> float:
     return weight
 
 
-def holds(weights: list[float]) -> bool:
-    """Whether open flags of these weights hold the comment for a moderator."""
-    return sum(weights) >= settings.MODERATION_FLAGS_TO_HOLD
+def holds(weights: list[float], threshold: float | None = None) -> bool:
+    """Whether open flags of these weights hold the comment for a moderator:
+    `threshold` is the discussion's own (its policy bundle's), else the site's."""
+    if threshold is None:
+        threshold = settings.MODERATION_FLAGS_TO_HOLD
+    return sum(weights) >= threshold

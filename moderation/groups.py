@@ -13,6 +13,9 @@ GRANTS = {
         ("articles", "article", ["add", "change", "delete", "view"]),
         ("articles", "topic", ["add", "change", "delete", "view"]),
         ("moderation", "term", ["add", "change", "delete", "view"]),
+        ("moderation", "policybundle", ["add", "change", "delete", "view"]),
+        ("moderation", "articlepolicy", ["add", "change", "delete", "view"]),
+        ("moderation", "topicpolicy", ["add", "change", "delete", "view"]),
     ],
     MODERATORS_GROUP: [
         ("articles", "article", ["view"]),
@@ -27,6 +30,8 @@ GRANTS = {
         ("moderation", "auditentry", ["view"]),
         ("moderation", "appeal", ["view", "change"]),
         ("moderation", "trustedflagger", ["add", "change", "delete", "view"]),
+        ("moderation", "surge", ["add", "change", "view"]),
+        ("moderation", "policybundle", ["view"]),
     ],
 }
 

@@ -22,7 +22,7 @@ from comments.services import comment_note_appeal, comment_set_status
 from core.exceptions import Conflict, RateLimited
 from core.text import normalise
 
-from . import flags, rules, selectors
+from . import bundles, flags, rules, selectors
 from .classifiers import Score, score_all
 from .models import (
     Action,
@@ -335,7 +335,8 @@ def flag_comment(*, comment: Comment, user: User, reason: str, note: str = "") -
     open_flags = list(
         Flag.objects.open().filter(comment=comment).values_list("reason", "weight")
     )
-    if flags.holds([weight for _, weight in open_flags]):
+    threshold = bundles.policy_for(comment.article).flags_to_hold
+    if flags.holds([weight for _, weight in open_flags], threshold):
         _hold_for_flags(comment, [reason for reason, _ in open_flags])
     return flag
 

@@ -2,6 +2,7 @@
 moderates by it, the policy page shows it, and the old per-article values moved
 into bundles."""
 
+from datetime import timedelta
 from importlib import import_module
 
 import pytest
@@ -271,3 +272,42 @@ def test_the_migration_moves_an_articles_own_limits_into_a_bundle():
     assert bundles.policy_for(Article.objects.get(pk=twin.pk)).bundle == moved.bundle
     assert PolicyBundle.objects.count() == 1
     assert bundles.policy_for(Article.objects.get(pk=plain.pk)).source == "site"
+
+
+def test_a_bundles_flags_to_hold_decides_when_flags_hold_a_comment(regular):
+    from moderation.services import flag_comment
+    from tests.comments.helpers import add_comment
+
+    strict, lax = ArticleFactory(), ArticleFactory()
+    for_article(strict, flags_to_hold=1)
+    for_article(lax, flags_to_hold=10)
+    on_strict = add_comment(strict, regular, body="Flag me once")
+    on_lax = add_comment(lax, regular, body="Flag me twice")
+    flaggers = UserFactory.create_batch(
+        2, date_joined=timezone.now() - timedelta(days=90)
+    )
+
+    flag_comment(comment=on_strict, user=flaggers[0], reason="abuse")
+    for user in flaggers:
+        flag_comment(comment=on_lax, user=user, reason="abuse")
+
+    on_strict.refresh_from_db()
+    on_lax.refresh_from_db()
+    assert on_strict.status == "held"
+    assert on_lax.status == "approved"
+
+
+@pytest.mark.parametrize(
+    ("group", "page"),
+    [
+        ("Editors", "admin:moderation_policybundle_changelist"),
+        ("Editors", "admin:moderation_policybundle_add"),
+        ("Moderators", "admin:moderation_surge_changelist"),
+        ("Moderators", "admin:moderation_surge_add"),
+        ("Moderators", "admin:moderation_policybundle_changelist"),
+    ],
+)
+def test_editors_and_moderators_reach_their_policy_pages(client, group, page):
+    user = UserFactory(is_staff=True, groups=[Group.objects.get(name=group)])
+    client.force_login(user)
+    assert client.get(reverse(page)).status_code == 200
