@@ -50,7 +50,6 @@ from .models import (
 )
 
 ORDERS = ("oldest", "risk")
-BAN_DAYS = {"1": 1, "7": 7, "30": 30, "forever": None}
 _QUOTED = re.compile(r"“([^”]{2,80})”")
 _LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 
@@ -415,7 +414,7 @@ def desk_ban(
     shadow: bool = False,
 ) -> UndoRecord:
     """Ban the card's author (or a guest's address) and reject the comment."""
-    if days not in BAN_DAYS:
+    if days not in services.BAN_DAYS:
         raise ValidationError({"days": "Choose 1, 7 or 30 days, or forever."})
     if not reason.strip():
         raise ValidationError({"reason": "Say why: the author reads it."})
@@ -433,7 +432,7 @@ def desk_ban(
             "ban_is_shadow": author.ban_is_shadow,
             "ban_reason": author.ban_reason,
         }
-        length = BAN_DAYS[days]
+        length = services.BAN_DAYS[days]
         until = timezone.now() + timedelta(days=length) if length else None
         services.user_ban(user=author, moderator=moderator, reason=reason,
                           until=until, shadow=shadow, comment=comment)  # fmt: skip

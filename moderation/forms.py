@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Flag
+from .models import Action, Flag
 
 
 class FlagForm(forms.Form):
@@ -24,3 +24,55 @@ class AppealForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
     )
+
+
+class DecideForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            (a.value, a.label) for a in (Action.APPROVE, Action.REJECT, Action.SPAM)
+        ]
+    )
+    reason = forms.CharField(
+        label="Reason the author reads (optional)",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+    )
+    # The newest audit entry when the page was drawn: a decision someone made
+    # since refuses this one (services.moderator_decide).
+    seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+class GuestBanForm(forms.Form):
+    reason = forms.CharField(
+        label="Why (optional)",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+    )
+    reject = forms.BooleanField(
+        label="Reject this comment too", required=False, initial=True
+    )
+    seen = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+class BanForm(GuestBanForm):
+    reason = forms.CharField(
+        label="Why (the reader is told)",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "vLargeTextField"}),
+    )
+    days = forms.ChoiceField(
+        label="For",
+        choices=[
+            ("1", "1 day"),
+            ("7", "7 days"),
+            ("30", "30 days"),
+            ("forever", "Permanently"),
+        ],
+        initial="7",
+    )
+    shadow = forms.BooleanField(
+        label="Shadow-ban: only they see their comments", required=False
+    )
+    field_order = ("reason", "days", "shadow", "reject")

@@ -468,6 +468,10 @@ def appeal_decide(
     return appeal
 
 
+# The lengths a moderator picks a ban from, in days (None: for good).
+BAN_DAYS = {"1": 1, "7": 7, "30": 30, "forever": None}
+
+
 @transaction.atomic
 def user_ban(
     *,
@@ -534,6 +538,8 @@ def user_unban(*, user: User, moderator: User) -> User:
 @transaction.atomic
 def guest_ban(*, email: str, moderator: User, reason: str = "") -> GuestBan:
     """Reject every future comment from a guest e-mail address."""
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators ban guest addresses.")
     ban, _ = GuestBan.objects.get_or_create(
         email=email.strip().lower(), defaults={"reason": reason}
     )

@@ -184,7 +184,6 @@ def desk_page(request: HttpRequest) -> HttpResponse:
             (Comment.Status.PENDING, "Pending"),
             (selectors.FLAGGED, "Flagged"),
         ],
-        "ban_days": desk.BAN_DAYS,
         "undo_seconds": settings.MODERATION_UNDO_SECONDS,
     }
     return render(request, "moderation/desk.html", context)
@@ -202,7 +201,6 @@ def desk_more(request: HttpRequest) -> HttpResponse:
         "moderation/_desk_cards.html",
         {
             "cards": desk.cards(ids),
-            "ban_days": desk.BAN_DAYS,
             "query": urlencode(filters.as_query()),
         },
     )
@@ -310,7 +308,7 @@ def desk_undo(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "moderation/_desk_undone.html",
-            {"cards": desk.cards([record.comment_id]), "ban_days": desk.BAN_DAYS},
+            {"cards": desk.cards([record.comment_id])},
         )
     messages.success(request, f"#{record.comment_id}: taken back; it waits again.")
     return _back_to_desk(request)
