@@ -16,6 +16,11 @@ urlpatterns = [
     path("moderation/desk/<int:pk>/decide/", views.desk_decide, name="desk-decide"),
     path("moderation/desk/<int:pk>/ban/", views.desk_ban, name="desk-ban"),
     path(
+        "moderation/desk/surges/<int:article_id>/end/",
+        views.desk_surge_end,
+        name="desk-surge-end",
+    ),
+    path(
         "moderation/desk/authors/<int:user_id>/", views.desk_author, name="desk-author"
     ),
 ]

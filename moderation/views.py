@@ -19,7 +19,7 @@ from articles.models import Article
 from comments.models import Comment
 from core.exceptions import Conflict, RateLimited
 
-from . import desk, policy, selectors, services, transparency
+from . import desk, policy, selectors, services, surge, transparency
 from .forms import AppealForm, FlagForm
 from .models import Action, RuleName
 
@@ -185,6 +185,7 @@ def desk_page(request: HttpRequest) -> HttpResponse:
             (selectors.FLAGGED, "Flagged"),
         ],
         "undo_seconds": settings.MODERATION_UNDO_SECONDS,
+        "surges": list(surge.articles_in_surge()),
     }
     return render(request, "moderation/desk.html", context)
 
@@ -326,3 +327,20 @@ def desk_author(request: HttpRequest, user_id: int) -> HttpResponse:
     }
     page = "_desk_author.html" if request.htmx else "desk_author.html"
     return render(request, f"moderation/{page}", context)
+
+
+@moderators_only
+@require_http_methods(["POST"])
+def desk_surge_end(request: HttpRequest, article_id: int) -> HttpResponse:
+    """A moderator takes a busy story out of surge mode from the desk."""
+    article = get_object_or_404(Article, pk=article_id)
+    ended = surge.surge_end(
+        article=article,
+        moderator=request.user,
+        reason=request.POST.get("reason", "") or "Ended from the desk.",
+    )
+    if ended is None:
+        messages.error(request, f"“{article.title}” is not in surge mode.")
+    else:
+        messages.success(request, f"Surge mode ended on “{article.title}”.")
+    return _back_to_desk(request)

@@ -466,3 +466,25 @@ def test_highlight_escapes_everything_but_its_marks():
     assert "<script>" not in marked
     assert "<mark>Grifter</mark>" in marked
     assert "<mark>http://e.x/?a=&lt;b&gt;</mark>" in marked
+
+
+def test_the_desk_shows_busy_stories_and_ends_surge_mode_by_hand(mod, moderator):
+    from moderation import surge
+
+    story = ArticleFactory(title="The leak everyone reads")
+    surge.surge_start(article=story, moderator=None, reason="40 comments in 10 minutes")
+
+    html = mod.get(DESK).content.decode()
+    assert "Busy stories" in html
+    assert "The leak everyone reads" in html
+    assert "started by the machine: 40 comments in 10 minutes" in html
+
+    url = reverse("moderation:desk-surge-end", args=[story.pk])
+    response = mod.post(url, follow=True)
+
+    assert "Surge mode ended on “The leak everyone reads”" in response.content.decode()
+    story.refresh_from_db()
+    assert story.busy_since is None
+    assert AuditEntry.objects.filter(action="surge_end", actor=moderator).exists()
+    again = mod.post(url, follow=True)
+    assert "is not in surge mode" in again.content.decode()
