@@ -22,6 +22,7 @@ from comments.notifications import one_line
 from .models import DecisionNotice
 
 Kind = DecisionNotice.Kind
+UNPUBLISHED = ("reject", "spam")
 SUBJECTS = {
     Kind.DECISION: "Your comment on “{title}” was not published",
     Kind.HELD: "Your comment on “{title}” is still waiting for a moderator",
@@ -51,6 +52,8 @@ def decision_notice(*, comment_id: int, kind: str) -> bool:
     )
     if comment is None or comment.decision is None:
         return False
+    if kind == Kind.DECISION and comment.decision["action"] not in UNPUBLISHED:
+        return False  # taken back since: the comment is not rejected any more
     author = _recipient(comment)
     if author is None:
         return False

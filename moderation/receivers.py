@@ -37,10 +37,12 @@ def learn_from_moderators(sender, comment_id: int, action: Action, **kwargs) -> 
 
 
 @receiver(author_to_be_told, dispatch_uid="moderation.tell_the_author")
-def tell_the_author(sender, comment_id: int, kind: str, **kwargs) -> None:
+def tell_the_author(
+    sender, comment_id: int, kind: str, countdown: int = 0, **kwargs
+) -> None:
     """Queue the e-mail to the comment's author; it is recorded before it is sent."""
     try:
-        send_decision_notice.delay(comment_id, kind)
+        send_decision_notice.apply_async((comment_id, kind), countdown=countdown)
     except Exception:
         logger.exception("could not queue the notice about comment %s", comment_id)
 

@@ -172,9 +172,11 @@ def _record(comment, action, shadow, findings, scores) -> Verdict | None:
 TOLD_AT_ONCE = (Action.REJECT, Action.SPAM)
 
 
-def _tell_author(comment_id: int, kind: str) -> None:
+def _tell_author(comment_id: int, kind: str, countdown: int = 0) -> None:
     transaction.on_commit(
-        lambda: author_to_be_told.send(sender=Comment, comment_id=comment_id, kind=kind)
+        lambda: author_to_be_told.send(
+            sender=Comment, comment_id=comment_id, kind=kind, countdown=countdown
+        )
     )
 
 
@@ -281,7 +283,10 @@ def moderator_decide(
             )
         )
         if action in TOLD_AT_ONCE:
-            _tell_author(pk, DecisionNotice.Kind.DECISION)
+            # Not before the moderator's chance to take it back has passed.
+            _tell_author(
+                pk, DecisionNotice.Kind.DECISION, settings.MODERATION_UNDO_SECONDS
+            )
     return comment
 
 

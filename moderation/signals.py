@@ -9,6 +9,7 @@ from django.dispatch import Signal
 # (moderation.models.Action), moderator (User).
 comment_decided = Signal()
 
-# A decision its author is to hear of (comment_id, kind: a DecisionNotice.Kind),
-# sent after commit.
+# A decision its author is to hear of (comment_id, kind: a DecisionNotice.Kind,
+# countdown: seconds to wait first, so a moderator's undo comes before the
+# e-mail), sent after commit.
 author_to_be_told = Signal()

@@ -488,3 +488,23 @@ def test_the_desk_shows_busy_stories_and_ends_surge_mode_by_hand(mod, moderator)
     assert AuditEntry.objects.filter(action="surge_end", actor=moderator).exists()
     again = mod.post(url, follow=True)
     assert "is not in surge mode" in again.content.decode()
+
+
+def test_a_rejection_taken_back_is_never_mailed_to_its_author(
+    mod, post, regular, mailoutbox
+):
+    from moderation import notices
+
+    Term.objects.create(phrase="grifter", kind=Term.Kind.WATCHED)
+    comment = post(article=ArticleFactory(), author=regular, body="A grifter? No.")
+    assert comment.decision["action"] == "hold"
+    seen = seen_of(mod.get(DESK).content.decode(), comment.pk)
+    decide(mod, comment.pk, "reject", seen, **HTMX)
+    mod.post(reverse("moderation:desk-undo"), **HTMX)
+    mailoutbox.clear()
+
+    # The notice's task runs once the undo window has passed.
+    sent = notices.decision_notice(comment_id=comment.pk, kind=notices.Kind.DECISION)
+
+    assert sent is False
+    assert mailoutbox == []
