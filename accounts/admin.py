@@ -32,6 +32,13 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
 
+    def get_actions(self, request):
+        # Deleting an account outright would drop its votes without moving the
+        # scores and cut the audit log's links: erasing is the way out.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     def get_readonly_fields(self, request, obj=None):
         # Only a superuser may hand out staff status, groups or permissions.
         fields = list(super().get_readonly_fields(request, obj))

@@ -86,7 +86,8 @@ _ROLE_WORDS = {
 }  # fmt: skip
 _RESERVED_NAMES = _ROLE_WORDS | {
     "editor", "editors", "mod", "mods", "root", "system", "support", "security",
-    "official", "team", "guest", "anonymous", "deleted", "webmaster", "agora",
+    "official", "team", "guest", "anonymous", "deleted", "deletedaccount",
+    "webmaster", "agora",
 }  # fmt: skip
 # Letters that draw nothing: a name of them looks empty or hides its ends.
 _HANGUL_FILLERS = set("\u115f\u1160\u3164\uffa0")

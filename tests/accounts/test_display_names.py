@@ -125,3 +125,8 @@ def test_a_name_kept_from_before_the_rules_does_not_block_other_settings(reader)
     assert reader.reply_emails is False
     with pytest.raises(ValidationError):  # choosing it anew is still refused
         user_update_profile(user=reader, display_name="Admin", reply_emails=False)
+
+
+def test_nobody_may_pass_for_an_erased_account():
+    with pytest.raises(ValidationError):
+        validate_public_name("Deleted Account")

@@ -445,3 +445,16 @@ def test_beat_runs_the_address_erasure(settings):
     tasks_run = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
     assert "accounts.tasks.erase_old_addresses" in tasks_run
+
+
+def test_the_admin_offers_no_outright_delete_of_accounts(chief_client, reader):
+    listing = chief_client.get("/admin/accounts/user/").content.decode()
+    assert 'value="erase_accounts"' in listing
+    assert 'value="delete_selected"' not in listing
+
+    chief_client.post(
+        "/admin/accounts/user/",
+        {"action": "delete_selected", "_selected_action": [reader.pk], "post": "yes"},
+    )
+
+    assert User.objects.filter(pk=reader.pk).exists()

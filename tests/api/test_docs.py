@@ -7,6 +7,7 @@ from django.core.management import call_command
 
 CONTRACT = [
     "/api/v1/auth/register/", "/api/v1/auth/token/", "/api/v1/me/",
+    "/api/v1/me/export/",
     "/api/v1/articles/", "/api/v1/articles/{slug}/",
     "/api/v1/articles/{slug}/comments/", "/api/v1/comments/{id}/",
     "/api/v1/comments/{id}/replies/", "/api/v1/comments/{id}/vote/",
