@@ -140,8 +140,10 @@ class Decision(APIView):
 
     @extend_schema(
         summary="Approve, reject or mark a comment as spam",
+        description="Refused (409) when another moderator decided the comment "
+        "within the last MODERATION_RECENT_DECISION_SECONDS.",
         request=DecisionSerializer,
-        responses={200: CommentSerializer},
+        responses={200: CommentSerializer, 409: openapi.CONFLICT},
     )
     def post(self, request, pk: int):
         comment = get_object_or_404(Comment, pk=pk)

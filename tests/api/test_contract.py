@@ -923,6 +923,27 @@ def test_a_moderator_decides_a_comment_and_the_audit_log_records_it(
     assert entry.reasons == ["Checked by hand."]
 
 
+def test_a_second_moderators_decision_of_a_moment_ago_is_a_409(
+    as_user, article, reader, moderator
+):
+    from django.contrib.auth.models import Group
+
+    other = UserFactory(username="quick", groups=[Group.objects.get(name="Moderators")])
+    comment = add_comment(article, reader, status="held")
+    url = f"{API}/moderation/comments/{comment.pk}/decision/"
+    first = as_user(other).post(url, {"action": "reject"})
+
+    second = as_user(moderator).post(url, {"action": "approve"})
+
+    assert first.status_code == 200
+    assert second.status_code == 409
+    error = second.json()["errors"][0]
+    assert error["code"] == "conflict"
+    assert "quick acted on this comment" in error["detail"]
+    comment.refresh_from_db()
+    assert comment.status == "rejected"
+
+
 def test_a_decision_needs_a_moderator_and_a_known_action(
     as_user, article, reader, other_reader, moderator
 ):
