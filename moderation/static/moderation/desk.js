@@ -16,7 +16,7 @@
       !card.classList.contains("is-refused") && !card.dataset.busy;
   }
 
-  function focusCard(card) {
+  function focusCard(card, quiet) {
     if (!card) return;
     if (current && current !== card) {
       current.classList.remove("is-focused");
@@ -26,7 +26,7 @@
     card.classList.add("is-focused");
     card.setAttribute("aria-current", "true");
     card.focus({ preventScroll: true });
-    card.scrollIntoView({ block: "nearest" });
+    if (!quiet) card.scrollIntoView({ block: "nearest" });
   }
 
   function step(from, direction, onlyLive) {
@@ -161,6 +161,6 @@
     // htmx would lend a swapped card the old one's classes until it settles;
     // the desk reads a card's state from its classes at once.
     if (window.htmx) window.htmx.config.attributesToSettle = [];
-    focusCard(firstLive());
+    focusCard(firstLive(), true);  // the page opens at its top, counts in view
   });
 })();
