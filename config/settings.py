@@ -386,6 +386,10 @@ MODERATION_FLAG_MIN_ACCOUNT_AGE = env.int("MODERATION_FLAG_MIN_ACCOUNT_AGE_DAYS"
 MODERATION_APPEAL_DAYS = env.int("MODERATION_APPEAL_DAYS", 183)
 # An author is told by e-mail of a hold that lasts longer than this.
 MODERATION_HOLD_NOTICE_MINUTES = env.int("MODERATION_HOLD_NOTICE_MINUTES", 60)
+# Repeat abuse: an author with this many comments rejected or marked spam within
+# this many days is warned once, and their new comments are held meanwhile.
+MODERATION_REPEAT_REJECTIONS = env.int("MODERATION_REPEAT_REJECTIONS", 3)
+MODERATION_REPEAT_DAYS = env.int("MODERATION_REPEAT_DAYS", 30)
 # The moderator desk: how long a card stays claimed by the moderator shown it,
 # how long a decision may be taken back, and how many cards a batch holds.
 MODERATION_DESK_CLAIM_SECONDS = env.int("MODERATION_DESK_CLAIM_SECONDS", 120)
