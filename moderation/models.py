@@ -34,6 +34,7 @@ class RuleName(models.TextChoices):
     POLICY = "policy", "Discussion policy"
     CLASSIFIER = "classifier", "Could not be scored"
     SURGE = "surge", "Busy story (surge mode)"
+    REPEAT_ABUSE = "repeat_abuse", "Author's comments often removed"
 
 
 class Term(models.Model):
@@ -304,6 +305,7 @@ class DecisionNotice(models.Model):
         DECISION = "decision", "Rejected or marked as spam"
         HELD = "held", "Held longer than usual"
         APPEAL = "appeal", "Appeal decided"
+        WARNING = "warning", "Warned: new comments will be held"
 
     comment = models.ForeignKey(
         Comment, on_delete=models.CASCADE, related_name="decision_notices"
