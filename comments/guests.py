@@ -3,6 +3,10 @@
 Posting as a guest records the address and, at most once an hour while it is
 unconfirmed, e-mails a signed link. Opening the link and pressing the button
 confirms it (a button, not the bare link: mail scanners open links).
+
+The same e-mail carries a second signed link, lasting as long as an appeal may
+be made: a page of that address's comments, each with where it stands and the
+decision on it in words, as a reader with an account reads on their own pages.
 """
 
 from datetime import timedelta
@@ -11,14 +15,16 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import GuestAddress
+from .models import Comment, GuestAddress
 from .notifications import one_line
 
 CONFIRM_SALT = "comments.guest-confirm"
+STATEMENTS_SALT = "comments.guest-statements"
 LINK_LIFETIME = timedelta(days=7)
 RESEND_AFTER = timedelta(hours=1)
 
@@ -33,6 +39,52 @@ def read_confirmation_token(token: str) -> str:
     if not isinstance(data, dict) or not isinstance(data.get("e"), str):
         raise signing.BadSignature("not a confirmation token")
     return data["e"]
+
+
+def statements_lifetime() -> timedelta:
+    """How long a link to a guest's decisions works: as long as an appeal may
+    be made against a decision taken the day it was sent."""
+    return timedelta(days=settings.MODERATION_APPEAL_DAYS)
+
+
+def statements_token(email: str) -> str:
+    return signing.dumps({"e": email.strip().lower()}, salt=STATEMENTS_SALT)
+
+
+def read_statements_token(token: str) -> str:
+    """The address a statements token names; signing.SignatureExpired when too
+    old, signing.BadSignature when forged or made for something else."""
+    data = signing.loads(token, salt=STATEMENTS_SALT, max_age=statements_lifetime())
+    if not isinstance(data, dict) or not isinstance(data.get("e"), str):
+        raise signing.BadSignature("not a statements token")
+    return data["e"]
+
+
+def statements_link(email: str) -> str:
+    """The address, for an e-mail, of the page of `email`'s comments and the
+    decisions on them."""
+    return settings.SITE_URL.rstrip("/") + reverse(
+        "comments:guest-comments", args=[statements_token(email)]
+    )
+
+
+def statements_paragraph(email: str) -> str:
+    """The lines an e-mail to a guest carries to give them that page."""
+    return render_to_string(
+        "comments/email/_guest_statements.txt",
+        {"link": statements_link(email), "days": statements_lifetime().days},
+    )
+
+
+def comments_of(email: str) -> QuerySet[Comment]:
+    """A guest address's comments, newest first, those they deleted left out."""
+    return (
+        Comment.objects.filter(
+            author__isnull=True, guest_email=email, deleted_at__isnull=True
+        )
+        .select_related("article")
+        .order_by("-id")
+    )
 
 
 def needs_confirmation(*, email: str) -> bool:
@@ -56,9 +108,13 @@ def send_confirmation(*, email: str) -> None:
     link = settings.SITE_URL.rstrip("/") + reverse(
         "comments:guest-confirm", args=[confirmation_token(email)]
     )
-    body = render_to_string(
-        "comments/email/guest_confirm.txt",
-        {"link": link, "site_name": settings.SITE_NAME, "days": LINK_LIFETIME.days},
+    body = (
+        render_to_string(
+            "comments/email/guest_confirm.txt",
+            {"link": link, "site_name": settings.SITE_NAME, "days": LINK_LIFETIME.days},
+        )
+        + "\n"
+        + statements_paragraph(email)
     )
     send_mail(
         subject=one_line(f"{settings.SITE_NAME}: confirm your e-mail address"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, guest_views, views
 
 app_name = "comments"
 
@@ -22,5 +22,10 @@ urlpatterns = [
         "comments/guest/confirm/<str:token>/",
         views.guest_confirm,
         name="guest-confirm",
+    ),
+    path(
+        "comments/guest/mine/<str:token>/",
+        guest_views.guest_comments,
+        name="guest-comments",
     ),
 ]
