@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from . import services
-from .models import Article, Topic
+from .models import Article, ArticleSlug, Topic
 
 
 @admin.register(Topic)
@@ -13,6 +13,32 @@ class TopicAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
     search_fields = ("name",)
     prepopulated_fields = {"slug": ("name",)}
+
+
+class OldSlugInline(admin.TabularInline):
+    """The addresses an article had: they lead to it and no other article may
+    take one; deleting a row frees that slug (its old links then 404)."""
+
+    model = ArticleSlug
+    extra = 0
+    fields = ("slug", "created_at")
+    readonly_fields = ("slug", "created_at")
+    verbose_name = "old address (leads here)"
+    verbose_name_plural = "old addresses (they lead here)"
+
+    # Who may edit the article may see and free its old addresses: the rows
+    # are part of the article, not a model of their own to grant.
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.has_perm("articles.view_article")
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.has_perm("articles.change_article")
 
 
 @admin.register(Article)
@@ -58,6 +84,12 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
         ("History", {"fields": ("created_at", "updated_at")}),
     )
+
+    def get_inlines(self, request: HttpRequest, obj: Article | None) -> tuple:
+        # Only an article that has moved has old addresses to list.
+        if obj is not None and obj.old_slugs.exists():
+            return (OldSlugInline,)
+        return ()
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict:
         return {

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -109,22 +109,55 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        # body_html is derived from body: rendered here so that every writer
-        # (admin, services, fixtures, imports) keeps the two in step.
+        # body_html is derived from body, and the slug's history from the slug:
+        # both kept here so that every writer (admin, services, fixtures,
+        # imports, the shell) keeps them in step.
         self.body_html = render_article(self.body)
-        if (
-            update_fields := kwargs.get("update_fields")
-        ) is not None and "body" in update_fields:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html"}
-        super().save(*args, **kwargs)
+        if self.pk is None or (
+            update_fields is not None and "slug" not in update_fields
+        ):
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            before = (
+                Article.objects.filter(pk=self.pk)
+                .values_list("slug", flat=True)
+                .first()
+            )
+            super().save(*args, **kwargs)
+            if before and before != self.slug:
+                self._remember_slug(before)
 
     def get_absolute_url(self) -> str:
         return reverse("article", kwargs={"slug": self.slug})
+
+    def _remember_slug(self, before: str) -> None:
+        """Keep the slug left behind as an old address; the one taken back, if
+        it was one of this article's old addresses, is current again."""
+        ArticleSlug.objects.filter(article=self, slug=self.slug).delete()
+        ArticleSlug.objects.update_or_create(slug=before, defaults={"article": self})
 
     def clean(self) -> None:
         if self.status == self.Status.SCHEDULED and not self.published_at:
             raise ValidationError(
                 {"published_at": "A scheduled article needs a publication time."}
+            )
+        old = (
+            ArticleSlug.objects.filter(slug=self.slug)
+            .exclude(article_id=self.pk)
+            .select_related("article")
+            .first()
+        )
+        if old is not None:
+            raise ValidationError(
+                {
+                    "slug": f"“{self.slug}” was the address of “{old.article.title}” "
+                    "and still leads there; choose another slug (or remove it from "
+                    "that article's old addresses first)."
+                }
             )
 
     @property
@@ -149,3 +182,23 @@ class Article(models.Model):
             return False
         close_at = self.comments_close_at
         return close_at is None or timezone.now() < close_at
+
+
+class ArticleSlug(models.Model):
+    """An address an article had before its slug changed. Its old URLs answer
+    301 to the new ones (articles.middleware), imports match it, and no other
+    article may take it while it is kept."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="old_slugs"
+    )
+    slug = models.SlugField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "old address"
+        verbose_name_plural = "old addresses"
+
+    def __str__(self) -> str:
+        return self.slug

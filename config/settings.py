@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # A 404 at an article's old slug answers 301 (308 for writes) to its new one.
+    "articles.middleware.OldSlugRedirectMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees a view's database error first: 503, not a 500.
     "core.middleware.DatabaseUnavailableMiddleware",
@@ -294,7 +296,7 @@ REST_FRAMEWORK = {
     # Apps send `Authorization: Token <key>`; the pages' session works too, with
     # CSRF enforced, so a cookie alone never authorises a write.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "knox.auth.TokenAuthentication",
+        "accounts.auth.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -312,6 +314,9 @@ REST_KNOX = {
     "AUTO_REFRESH": True,
     "AUTH_HEADER_PREFIX": "Token",
 }
+# Seconds a checked token is remembered in the cache, so a request costs no token
+# query; every revocation takes effect at once all the same (accounts.auth). 0: off.
+API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=60)
 API_MAX_BODY_BYTES = 64 * 1024
 # Failed sign-ins per account from one address: the strict limit on guessing.
 LOGIN_FAILURE_RATE = env.str("LOGIN_FAILURE_RATE", default="5/15minute")

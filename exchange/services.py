@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article
+from articles.selectors import articles_by_slug
 from comments.cache import discussion_changed
 from comments.markdown import render_comment
 from comments.models import MAX_BODY, Comment
@@ -341,10 +342,11 @@ class Authors:
 
 
 def article_for(discussion: Discussion, target: Target) -> Article | None:
-    """The article a discussion belongs under: by slug (from its link or name),
-    or a new draft when the run may create them."""
+    """The article a discussion belongs under: by slug (from its link or name,
+    matching an article's current slug or one it had before), or a new draft
+    when the run may create them."""
     slugs = [s for s in discussion.slugs if s]
-    found = {a.slug: a for a in Article.objects.filter(slug__in=slugs)}
+    found = articles_by_slug(slugs)
     for slug in slugs:
         if slug in found:
             return found[slug]
