@@ -1,5 +1,6 @@
 """E-mails that tell a comment's author of a decision on it: a rejection or a
-spam mark, a hold that lasts longer than usual, an appeal decided.
+spam mark, a hold that lasts longer than usual, an appeal decided, and the
+warning a repeat abuser gets (moderation.repeat) with the removal that made it.
 
 Each is recorded before it is sent (DecisionNotice, one per decision and kind),
 so a task run twice, or a worker that dies and is redelivered the task, never
@@ -27,7 +28,10 @@ SUBJECTS = {
     Kind.DECISION: "Your comment on “{title}” was not published",
     Kind.HELD: "Your comment on “{title}” is still waiting for a moderator",
     Kind.APPEAL: "Your appeal about a comment on “{title}” was decided",
+    Kind.WARNING: "Your comments will wait for a moderator for a while",
 }
+# Told only while the decision they tell of still stands (not taken back).
+OF_REMOVALS = (Kind.DECISION, Kind.WARNING)
 
 
 def _recipient(comment: Comment):
@@ -52,7 +56,7 @@ def decision_notice(*, comment_id: int, kind: str) -> bool:
     )
     if comment is None or comment.decision is None:
         return False
-    if kind == Kind.DECISION and comment.decision["action"] not in UNPUBLISHED:
+    if kind in OF_REMOVALS and comment.decision["action"] not in UNPUBLISHED:
         return False  # taken back since: the comment is not rejected any more
     author = _recipient(comment)
     if author is None:
@@ -72,7 +76,9 @@ def decision_notice(*, comment_id: int, kind: str) -> bool:
         "moderation/email/decision.txt",
         {"comment": comment, "decision": comment.decision, "kind": kind,
          "recipient": author, "page": page, "site_name": settings.SITE_NAME,
-         "profile": settings.SITE_URL.rstrip("/") + reverse("profile")},
+         "profile": settings.SITE_URL.rstrip("/") + reverse("profile"),
+         "repeat_rejections": settings.MODERATION_REPEAT_REJECTIONS,
+         "repeat_days": settings.MODERATION_REPEAT_DAYS},
     )  # fmt: skip
     subject = SUBJECTS[Kind(kind)].format(title=comment.article.title)
     send_mail(one_line(subject), body, None, [author.email])

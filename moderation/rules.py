@@ -10,6 +10,7 @@ from articles.models import Article
 from comments.models import Comment, GuestAddress
 from core.text import contains_phrase
 
+from . import repeat
 from .bundles import EffectivePolicy, policy_for
 from .classifiers import Score
 from .models import Action, GuestBan, RuleName, Term
@@ -52,6 +53,13 @@ class Context:
 
     def threshold(self, name: str) -> float:
         return getattr(self.policy, f"{name}_threshold")
+
+    @cached_property
+    def author_removals(self) -> int | None:
+        """The account's comments removed lately (repeat.removals); None for a
+        guest. Counted once per comment moderated."""
+        author_id = self.comment.author_id
+        return None if author_id is None else repeat.removals(author_id=author_id)
 
 
 Rule = Callable[[Context], Finding | None]
@@ -143,6 +151,13 @@ def first_comment(ctx: Context) -> Finding | None:
     )
 
 
+def repeat_abuse(ctx: Context) -> Finding | None:
+    count = ctx.author_removals
+    if count is None or not repeat.is_repeat(count):
+        return None
+    return Finding(RuleName.REPEAT_ABUSE, Action.HOLD, repeat.hold_reason(count))
+
+
 def _score_rule(name: RuleName, action: Action, words: str) -> Rule:
     def rule(ctx: Context) -> Finding | None:
         score = ctx.scores.get(name)
@@ -165,7 +180,7 @@ spam = _score_rule(RuleName.SPAM, Action.SPAM, "Spam score")
 
 RULES: list[Rule] = [
     author_banned, banned_terms, watched_terms, too_many_links,
-    first_comment, toxicity, spam,
+    first_comment, repeat_abuse, toxicity, spam,
 ]  # fmt: skip
 
 

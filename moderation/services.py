@@ -22,7 +22,7 @@ from comments.services import comment_note_appeal, comment_set_status
 from core.exceptions import Conflict, RateLimited
 from core.text import normalise
 
-from . import bundles, flags, rules, selectors
+from . import bundles, flags, repeat, rules, selectors, waits
 from .classifiers import Score, score_all
 from .models import (
     Action,
@@ -127,7 +127,12 @@ def _decide(comment_id: int, revision: int, scores: dict[str, Score]) -> Verdict
         terms=list(Term.objects.all()),
     )
     action, shadow, findings = rules.evaluate(ctx)
-    return _record(comment, action, shadow, findings, scores)
+    verdict = _record(comment, action, shadow, findings, scores)
+    removed = verdict is not None and action in TOLD_AT_ONCE and not shadow
+    if removed and ctx.author_removals is not None:
+        # Counted before this one was removed: now it is one more.
+        _warn_if_repeat(comment, ctx.author_removals + 1)
+    return verdict
 
 
 def _record(comment, action, shadow, findings, scores) -> Verdict | None:
@@ -183,10 +188,14 @@ def _tell_author(comment_id: int, kind: str, countdown: int = 0) -> None:
 def statement(
     *, action: Action, automated: bool, reasons: list[str], policy: str
 ) -> dict:
-    """The statement of reasons the author reads, as Comment.decision keeps it."""
+    """The statement of reasons the author reads, as Comment.decision keeps it.
+
+    A hold says how long holds usually last here (waits.usual_wait).
+    """
     now = timezone.now()
     appealable = action != Action.APPROVE
     until = now + timedelta(days=settings.MODERATION_APPEAL_DAYS)
+    wait = waits.usual_wait() if action == Action.HOLD else {}
     return {
         "action": Action(action).value,
         "automated": automated,
@@ -195,6 +204,8 @@ def statement(
         "decided_at": now.isoformat(),
         "appealable_until": until.isoformat() if appealable else None,
         "appeal": None,
+        "usual_wait": wait.get("usual_wait"),
+        "usual_wait_minutes": wait.get("usual_wait_minutes"),
     }
 
 
@@ -287,7 +298,30 @@ def moderator_decide(
             _tell_author(
                 pk, DecisionNotice.Kind.DECISION, settings.MODERATION_UNDO_SECONDS
             )
+            if comment.author_id and not comment.shadowed:
+                count = repeat.removals(author_id=comment.author_id)
+                _warn_if_repeat(comment, count, settings.MODERATION_UNDO_SECONDS)
     return comment
+
+
+def _warn_if_repeat(comment: Comment, count: int, countdown: int = 0) -> None:
+    """At MODERATION_REPEAT_REJECTIONS removals within the window, warn the author,
+    once per window: audited as `warn`, and e-mailed (notices: never to a
+    shadow-banned author)."""
+    if not repeat.is_repeat(count):
+        return
+    # The author's row, locked: two removals at once warn once.
+    author = User.objects.select_for_update().get(pk=comment.author_id)
+    if repeat.warned_lately(author_id=author.pk):
+        return
+    audit(
+        comment=comment,
+        actor=None,
+        subject_user=author,
+        action=repeat.WARN,
+        reasons=[repeat.warning_reason(count)],
+    )
+    _tell_author(comment.pk, DecisionNotice.Kind.WARNING, countdown)
 
 
 def refuse_if_decided_meanwhile(comment, moderator, seen: int | None) -> None:
