@@ -9,6 +9,7 @@ urlpatterns = [
     path("comments/<int:pk>/appeal/", views.appeal, name="appeal"),
     path("transparency/", views.transparency_report, name="transparency"),
     path("moderation-policy/", views.moderation_policy, name="policy"),
+    path("moderation/my-flags/", views.my_flags, name="my-flags"),
     path("moderation/desk/", views.desk_page, name="desk"),
     path("moderation/desk/more/", views.desk_more, name="desk-more"),
     path("moderation/desk/counts/", views.desk_counts, name="desk-counts"),

@@ -19,7 +19,7 @@ from articles.models import Article
 from comments.models import Comment
 from core.exceptions import Conflict, RateLimited
 
-from . import desk, policy, selectors, services, surge, transparency
+from . import desk, policy, receipts, selectors, services, surge, transparency
 from .forms import AppealForm, FlagForm
 from .models import Action, RuleName
 
@@ -58,7 +58,13 @@ def flag(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
         if status is None:
-            messages.success(request, "Thank you: a moderator will take a look.")
+            # A receipt, honestly worded: one report alone may not bring a
+            # moderator; "Your reports" says what came of it.
+            messages.success(
+                request,
+                "Thank you: your report is received. What comes of it will be "
+                "under “Your reports” on your profile.",
+            )
             return redirect(comment.get_absolute_url())
     elif form.errors:
         status = 400
@@ -103,6 +109,14 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
          "decision": comment.decision},
         status=status,
     )  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET"])
+def my_flags(request: HttpRequest) -> HttpResponse:
+    """The reader's reports, newest first, each with what came of it."""
+    page, rows = receipts.my_flags(user=request.user, page=request.GET.get("page"))
+    return render(request, "moderation/my_flags.html", {"page": page, "rows": rows})
 
 
 @require_http_methods(["GET"])
