@@ -607,3 +607,55 @@ class Surge(models.Model):
     @property
     def is_open(self) -> bool:
         return self.ended_at is None
+
+
+class ToxicityExample(models.Model):
+    """A comment a moderator's override labelled: the toxicity model's site corpus.
+
+    Approving a held comment labels it civil, rejecting an approved one abusive;
+    `manage.py train_toxicity` fits on these and on the repository's corpus.
+    """
+
+    class Label(models.TextChoices):
+        ABUSIVE = "abusive", "Abusive"
+        CIVIL = "civil", "Civil"
+
+    comment = models.OneToOneField(
+        Comment, on_delete=models.CASCADE, related_name="toxicity_example"
+    )
+    text = models.TextField()
+    label = models.CharField(max_length=7, choices=Label.choices)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: comment {self.comment_id}"
+
+
+class ToxicityArtefact(models.Model):
+    """A toxicity model fitted on both corpora, for every process to load."""
+
+    version = models.CharField(max_length=12, unique=True)
+    code_version = models.CharField(
+        max_length=12, help_text="The classifier code it was fitted by."
+    )
+    data = models.BinaryField()
+    corpus_rows = models.PositiveIntegerField()
+    site_rows = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"toxicity {self.version} ({self.site_rows} site examples)"
