@@ -13,7 +13,9 @@ from knox.models import AuthToken
 from core.exceptions import RateLimited
 from core.tasks import enqueue_on_commit
 
-from . import ratelimit, tasks
+# auth connects the receivers that revoke cached tokens; importing it here
+# connects them in every process (the admin imports this module at start-up).
+from . import auth, ratelimit, tasks  # noqa: F401
 from .models import User
 from .signals import account_erasing
 from .usernames import username_skeleton, validate_public_name

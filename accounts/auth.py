@@ -1,0 +1,202 @@
+"""API tokens checked against a short-lived cache, revoked at once.
+
+Knox looks a token up in the database on every request (the token, then the
+account's other tokens for expired ones). Here a token that checked out is
+remembered in the cache for `API_TOKEN_CACHE_SECONDS`, keyed by its digest, so
+a request with it costs no query. Each entry carries the account's
+*generation*, a random value kept in the cache beside it; the entry counts only
+while the two match. Every revocation moves the generation, at once and again
+after its transaction commits:
+
+- a token deleted, however (sign-out, sign out everywhere, a password change,
+  an erasure, the admin, knox's own clean-up of expired tokens);
+- the account saved, however (a ban, a password, `is_active`, an erasure).
+
+A miss learns the account from the token's key, reads the generation, and only
+then asks knox: a revocation that commits while the lookup runs moves the
+generation after it was read, so the entry stored is already useless. An
+entry also keeps the token's expiry and is refused past it. Without a cache
+(unreachable) every request takes knox's database path.
+
+The receivers are connected when this module is imported (accounts.services
+imports it, and the admin imports accounts.services at start-up).
+"""
+
+import binascii
+import logging
+import secrets
+import time
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
+from drf_spectacular.drainage import set_override
+from knox.auth import TokenAuthentication
+from knox.crypto import hash_token
+from knox.models import AuthToken
+from knox.settings import CONSTANTS, knox_settings
+from rest_framework import exceptions
+
+from .models import User
+
+logger = logging.getLogger(__name__)
+
+INVALID = "Invalid token."
+
+
+def _entry_key(digest: str) -> str:
+    return f"auth:token:{digest}"
+
+
+def _generation_key(user_id: int) -> str:
+    return f"auth:generation:{user_id}"
+
+
+def _cache_seconds() -> int:
+    return settings.API_TOKEN_CACHE_SECONDS
+
+
+def renewed_expiry(token: AuthToken) -> datetime:
+    """The expiry knox's AUTO_REFRESH would give `token` now (capped by
+    AUTO_REFRESH_MAX_TTL)."""
+    expiry = timezone.now() + knox_settings.TOKEN_TTL
+    if knox_settings.AUTO_REFRESH_MAX_TTL is not None:
+        expiry = min(expiry, token.created + knox_settings.AUTO_REFRESH_MAX_TTL)
+    return expiry
+
+
+def _needs_renewal(token: AuthToken) -> datetime | None:
+    """The new expiry when it is due (at most once per MIN_REFRESH_INTERVAL)."""
+    if not (knox_settings.AUTO_REFRESH and token.expiry):
+        return None
+    expiry = renewed_expiry(token)
+    late = (expiry - token.expiry).total_seconds()
+    return expiry if late > knox_settings.MIN_REFRESH_INTERVAL else None
+
+
+class CachedTokenAuthentication(TokenAuthentication):
+    """Knox tokens (`Authorization: Token <key>`), remembered for a short while."""
+
+    def authenticate_credentials(self, token: bytes):
+        if _cache_seconds() <= 0:
+            return super().authenticate_credentials(token)
+        text = token.decode("utf-8")
+        try:
+            digest = hash_token(text)
+        except (TypeError, binascii.Error) as exc:
+            raise exceptions.AuthenticationFailed(INVALID) from exc
+        try:
+            hit = self._cached(digest)
+        except Exception:
+            logger.warning(
+                "token cache unreachable; checking the token in the database"
+            )
+            return super().authenticate_credentials(token)
+        if hit is not None:
+            return hit
+        return self._looked_up(token, text, digest)
+
+    def _cached(self, digest: str):
+        entry = cache.get(_entry_key(digest))
+        if entry is None:
+            return None
+        user, auth_token = entry["user"], entry["token"]
+        if (
+            time.time() - entry["stored_at"] > _cache_seconds()
+            or cache.get(_generation_key(user.pk)) != entry["generation"]
+            or (auth_token.expiry is not None and auth_token.expiry <= timezone.now())
+        ):
+            return None  # knox's own path refuses (and deletes) an expired token
+        if new_expiry := _needs_renewal(auth_token):
+            if not AuthToken.objects.filter(digest=digest).update(expiry=new_expiry):
+                return None
+            auth_token.expiry = new_expiry
+            cache.set(_entry_key(digest), entry, timeout=_cache_seconds())
+        return self.validate_user(auth_token)
+
+    def _looked_up(self, token: bytes, text: str, digest: str):
+        """Knox's database path, remembered under the generation read before it."""
+        owners = set(
+            AuthToken.objects.filter(
+                token_key=text[: CONSTANTS.TOKEN_KEY_LENGTH]
+            ).values_list("user_id", flat=True)
+        )
+        if not owners:
+            raise exceptions.AuthenticationFailed(INVALID)
+        generation = _generation(owners.pop()) if len(owners) == 1 else None
+        user, auth_token = super().authenticate_credentials(token)
+        if generation is not None and auth_token.user_id == user.pk:
+            entry = {"user": user, "token": auth_token, "generation": generation,
+                     "stored_at": time.time()}  # fmt: skip
+            ttl = _cache_seconds()
+            if auth_token.expiry is not None:
+                left = (auth_token.expiry - timezone.now()).total_seconds()
+                ttl = max(1, min(ttl, int(left)))
+            try:
+                cache.set(_entry_key(digest), entry, timeout=ttl)
+            except Exception:
+                logger.warning("token cache unreachable; not remembering the token")
+        return user, auth_token
+
+    def renew_token(self, auth_token: AuthToken) -> None:
+        # As knox, at most one write per MIN_REFRESH_INTERVAL; unlike knox the
+        # expiry in memory stays the stored one, so a cached entry tells the truth.
+        if new_expiry := _needs_renewal(auth_token):
+            auth_token.expiry = new_expiry
+            auth_token.save(update_fields=["expiry"])
+
+
+def _generation(user_id: int) -> str | None:
+    """The account's current generation, made if it has none; None: no cache."""
+    key = _generation_key(user_id)
+    try:
+        current = cache.get(key)
+        if current is None:
+            cache.add(key, secrets.token_hex(8), timeout=None)
+            current = cache.get(key)
+    except Exception:
+        logger.warning("token cache unreachable; not remembering the token")
+        return None
+    return current
+
+
+def revoke_cached_tokens(*, user_id: int) -> None:
+    """Make every cached token of the account useless, now and after commit."""
+
+    def move() -> None:
+        try:
+            cache.set(_generation_key(user_id), secrets.token_hex(8), timeout=None)
+        except Exception:
+            # The entries still die within API_TOKEN_CACHE_SECONDS.
+            logger.error("token cache unreachable; cached tokens of %s stay", user_id)
+
+    move()
+    transaction.on_commit(move)
+
+
+def _token_deleted(sender, instance: AuthToken, **kwargs) -> None:
+    revoke_cached_tokens(user_id=instance.user_id)
+
+
+def _account_changed(sender, instance: User, **kwargs) -> None:
+    revoke_cached_tokens(user_id=instance.pk)
+
+
+post_delete.connect(_token_deleted, sender=AuthToken, dispatch_uid="token-cache-del")
+post_save.connect(_account_changed, sender=User, dispatch_uid="token-cache-user")
+post_delete.connect(_account_changed, sender=User, dispatch_uid="token-cache-gone")
+
+
+class CachedTokenScheme(KnoxTokenScheme):
+    """The OpenAPI security scheme knox's own class gets, for this one."""
+
+    target_class = CachedTokenAuthentication
+
+
+# One scheme by one name: the sign-out views, which name knox's class, describe
+# the very same header.
+set_override(CachedTokenAuthentication, "suppress_collision_warning", True)
