@@ -264,6 +264,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=30),
     },
 }
+# Refit the toxicity model from the repository's corpus and the moderators'
+# overrides every Monday at 02:00; off unless this is set.
+MODERATION_TOXICITY_RETRAIN_WEEKLY = env.bool(
+    "MODERATION_TOXICITY_RETRAIN_WEEKLY", False
+)
+if MODERATION_TOXICITY_RETRAIN_WEEKLY:
+    CELERY_BEAT_SCHEDULE["retrain-toxicity"] = {
+        "task": "moderation.tasks.retrain_toxicity",
+        "schedule": crontab(hour=2, minute=0, day_of_week=1),
+    }
 # A publish that cannot reach the broker gives up quickly: the comment stays
 # pending for the reconciler and the reader gets their answer.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
