@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database: a reader who just wrote reads the primary.
+    "core.middleware.ReplicaPinMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -111,6 +113,22 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Read-only streaming replicas of the primary (comma-separated URLs, aliases
+# replica1, replica2...): web reads go to them, except a reader's for
+# DATABASE_PIN_SECONDS after they write (core.db, docs/operations.md).
+DATABASE_REPLICAS = []
+for _n, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    DATABASES[f"replica{_n}"] = {
+        **env.db_url_config(_url),
+        "CONN_HEALTH_CHECKS": True,
+        "CONN_MAX_AGE": DATABASES["default"].get("CONN_MAX_AGE", 0),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_REPLICAS.append(f"replica{_n}")
+DATABASE_ROUTERS = ["core.db.ReplicaRouter"]
+DATABASE_PIN_SECONDS = env.int("DATABASE_PIN_SECONDS", default=5)
+# /healthz says a replica is degraded when it replays this far behind.
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.int("DATABASE_REPLICA_MAX_LAG_SECONDS", 30)
 
 # --- Cache ------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")

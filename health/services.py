@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -49,6 +49,8 @@ def site_health() -> dict:
 
     `ok` (and the status code) follows the database and cache only: a web
     process without a worker still serves, and a load balancer must keep it.
+    With replicas, `replicas` gives each one's lag and `degraded` says whether
+    any is behind or unreachable (reads then go elsewhere: core.db).
     """
     report: dict = {}
     try:
@@ -68,4 +70,39 @@ def site_health() -> dict:
     except Exception as exc:
         report["cache"] = f"error: {type(exc).__name__}"
     report["ok"] = report["database"] == "ok" and report["cache"] == "ok"
+    if aliases := getattr(settings, "DATABASE_REPLICAS", []):
+        report["replicas"] = {alias: replica_health(alias) for alias in aliases}
+        report["degraded"] = any(
+            r["state"] != "ok" for r in report["replicas"].values()
+        )
     return report
+
+
+# Caught up when it has replayed all it received (an idle primary sends nothing,
+# so the last replayed transaction ages without any lag); otherwise the age of
+# the last transaction replayed.
+LAG_SQL = """
+SELECT pg_is_in_recovery(),
+       (SELECT status FROM pg_stat_wal_receiver),
+       CASE WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+            ELSE EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp())
+       END
+"""
+
+
+def replica_health(alias: str) -> dict:
+    """How far the replica `alias` replays behind the primary, in seconds, and
+    `state`: ok, degraded (behind DATABASE_REPLICA_MAX_LAG_SECONDS, or not
+    streaming from the primary), or the error reaching it."""
+    try:
+        with connections[alias].cursor() as cursor:
+            cursor.execute(LAG_SQL)
+            in_recovery, receiver, lag = cursor.fetchone()
+    except Exception as exc:
+        return {"lag_seconds": None, "state": f"error: {type(exc).__name__}"}
+    if not in_recovery:
+        return {"lag_seconds": None, "state": "error: not a replica"}
+    lag = None if lag is None else round(float(lag), 3)
+    behind = lag is None or lag > settings.DATABASE_REPLICA_MAX_LAG_SECONDS
+    state = "degraded" if behind or receiver != "streaming" else "ok"
+    return {"lag_seconds": lag, "state": state}

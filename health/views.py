@@ -10,7 +10,8 @@ from .services import site_health
 def healthz(request: HttpRequest) -> JsonResponse:
     """For load balancers and operators: 200 when database and cache answer.
 
-    The body also says whether a worker is running tasks (`worker`).
+    The body also says whether a worker is running tasks (`worker`) and, with
+    replicas, how far each replays behind (`replicas`, `degraded`).
     """
     report = site_health()
     return JsonResponse(report, status=200 if report["ok"] else 503)
