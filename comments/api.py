@@ -24,9 +24,10 @@ from articles.models import Article
 from core.exceptions import InvalidCursor
 from core.net import client_ip
 from core.pagination import decode_cursor, encode_cursor
+from core.renderers import Encoded, EncodedJSONRenderer, dumps
 
 from . import cache as discussion_cache
-from . import selectors, services
+from . import overlay, selectors, serialise, services
 from .models import Comment
 
 
@@ -124,19 +125,6 @@ class CommentSerializer(serializers.Serializer):
         return CommentSerializer(children, many=True, context=self.context).data
 
 
-def _nest(thread: selectors.Thread) -> Comment:
-    """Hang a thread's flat, path-ordered replies under their tree parents."""
-    top = thread.comment
-    by_path = {top.path: top}
-    top.children = []
-    for reply in thread.replies:
-        reply.children = []
-        parent = by_path.get(reply.tree_parent_path, top)
-        parent.children.append(reply)
-        by_path[reply.path] = reply
-    return top
-
-
 def _thread_page(request, items: list[Comment], next_url: str | None) -> dict:
     data = CommentSerializer(items, many=True, context={"request": request}).data
     return {"next": next_url, "previous": None, "results": data}
@@ -171,8 +159,22 @@ def _published(slug: str) -> Article:
     return get_object_or_404(Article.objects.published(), slug=slug)
 
 
+def _shared_page(article: Article, sort: str, cursor: str) -> tuple:
+    """The page anybody may see, and each of its comments as a dict."""
+    page = overlay.shared_page(article=article, sort=sort, cursor=cursor or None,
+                               thread_id=None)  # fmt: skip
+    dicts = {
+        c.pk: serialise.comment_dict(c, slug=article.slug)
+        for t in page.threads
+        for c in (t.comment, *t.replies)
+    }
+    return page, dicts
+
+
 class ArticleComments(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
+    # Pages of comments are encoded by `serialise`, not field by field.
+    renderer_classes = [EncodedJSONRenderer]
 
     @extend_schema(
         summary="A page of top-level comments, each with its replies nested",
@@ -203,40 +205,57 @@ class ArticleComments(APIView):
         if sort not in selectors.SORTS:
             raise ValidationError({"sort": "Sort by oldest, newest or top."})
         cursor = request.query_params.get("cursor", "")
-        etag = self._etag(request, article, sort, cursor)
+        version = discussion_cache.discussion_version(article.pk)
+        etag = self._etag(request, article, version, sort, cursor)
         if etag and etag in request.headers.get("If-None-Match", ""):
             return self._private(
                 Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
             )
         headers = {"ETag": etag} if etag else {}
         if request.user.is_authenticated:
-            body = self._page(request, article, sort, cursor)
-            return self._private(Response(body, headers=headers))
-        # Anonymous readers share one copy per discussion version, as on the pages.
-        key = discussion_cache.discussion_key(
-            article.pk, "api", request.get_host(), sort, cursor
-        )
-        body = discussion_cache.cached_html(key)
-        if body is None:
-            body = self._page(request, article, sort, cursor)
-            discussion_cache.store_html(key, body)
+            body = self._page(request, article, version, sort, cursor)
+        else:
+            # Anonymous readers share the very bytes, per discussion version.
+            key = discussion_cache.key_at(
+                article.pk, version, "api", request.get_host(), sort, cursor
+            )
+            body = discussion_cache.cached_or_built(
+                key, lambda: self._page(request, article, version, sort, cursor)
+            )
         return self._private(Response(body, headers=headers))
 
     @staticmethod
-    def _page(request, article: Article, sort: str, cursor: str) -> dict:
-        page = selectors.discussion_page(article=article, user=request.user, sort=sort,
-                                         cursor=cursor or None)  # fmt: skip
+    def _page(request, article: Article, version, sort: str, cursor: str) -> Encoded:
+        """The first or a later page as this reader sees it: the shared page (built
+        once per version) with the reader's own state laid over it."""
+        key = discussion_cache.key_at(article.pk, version, "api-shared", sort, cursor)
+        shared, dicts = discussion_cache.cached_or_built(
+            key, lambda: _shared_page(article, sort, cursor)
+        )
+        user = request.user
+        reader = overlay.reader_page(shared, article=article, user=user,
+                                     cursor=cursor or None)  # fmt: skip
+        viewer_id = user.pk if user.is_authenticated else None
+        moderator = viewer_id is not None and getattr(user, "is_moderator", False)
+        shown = {}
+        for thread in reader.page.threads:
+            for c in (thread.comment, *thread.replies):
+                base = dicts.get(c.pk) or serialise.comment_dict(c, slug=article.slug)
+                shown[c.pk] = serialise.for_viewer(
+                    base, c, viewer_id=viewer_id, moderator=moderator
+                )
         next_url = None
-        if page.next_cursor:
+        if reader.page.next_cursor:
             next_url = request.build_absolute_uri(
-                f"{request.path}?sort={sort}&cursor={page.next_cursor}"
+                f"{request.path}?sort={sort}&cursor={reader.page.next_cursor}"
             )
-        return _thread_page(request, [_nest(t) for t in page.threads], next_url)
+        results = [serialise.nest(t, shown) for t in reader.page.threads]
+        return dumps({"next": next_url, "previous": None, "results": results})
 
     @staticmethod
-    def _etag(request, article: Article, *parts: str) -> str | None:
+    def _etag(request, article: Article, version, *parts: str) -> str | None:
         """Names this page as this viewer sees it; None when the cache is down."""
-        key = discussion_cache.discussion_key(article.pk, *parts)
+        key = discussion_cache.key_at(article.pk, version, *parts)
         if key is None:
             return None
         viewer = request.user.pk if request.user.is_authenticated else 0

@@ -21,8 +21,8 @@ def _version_key(article_id: int) -> str:
     return f"discussion:version:{article_id}"
 
 
-def discussion_key(article_id: int, *parts: object) -> str | None:
-    """The cache key for one rendering of an article's discussion, or None."""
+def discussion_version(article_id: int) -> int | None:
+    """The article's discussion version now, or None when the cache is down."""
     try:
         version = cache.get(_version_key(article_id))
         if version is None:
@@ -31,10 +31,20 @@ def discussion_key(article_id: int, *parts: object) -> str | None:
     except Exception:
         logger.warning("discussion cache unreachable; rendering uncached")
         return None
-    if None in parts:
+    return version
+
+
+def key_at(article_id: int, version: int | None, *parts: object) -> str | None:
+    """The cache key for one rendering at `version`, or None (no caching)."""
+    if version is None or None in parts:
         return None
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
     return f"discussion:{article_id}:{version}:{digest}"
+
+
+def discussion_key(article_id: int, *parts: object) -> str | None:
+    """The cache key for one rendering of an article's discussion, or None."""
+    return key_at(article_id, discussion_version(article_id), *parts)
 
 
 def cached_html(key: str | None):
@@ -46,6 +56,15 @@ def cached_html(key: str | None):
     except Exception:
         logger.warning("discussion cache unreachable; rendering uncached")
         return None
+
+
+def cached_or_built(key: str | None, build):
+    """What is kept under `key`, or `build()` kept there now."""
+    value = cached_html(key)
+    if value is None:
+        value = build()
+        store_html(key, value)
+    return value
 
 
 def store_html(key: str | None, html) -> None:

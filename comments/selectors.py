@@ -122,7 +122,7 @@ def mark_for_reader(comments: list[Comment], user, article: Article) -> None:
         c.link = f"{article_url}?thread={c.root_id}#comment-{c.pk}"
 
 
-def _reply_rows(user, *, roots: list[int], limit: int) -> list[Comment]:
+def reply_rows(user, *, roots: list[int], limit: int) -> list[Comment]:
     numbered = (
         Comment.objects.visible_to(user)
         .filter(root_id__in=roots, depth__gt=0)
@@ -133,10 +133,10 @@ def _reply_rows(user, *, roots: list[int], limit: int) -> list[Comment]:
         )
         .filter(position__lte=limit + 1)
     )
-    return list(_displayed(_with_my_vote(numbered, user)).order_by("root_id", "path"))
+    return list(displayed(_with_my_vote(numbered, user)).order_by("root_id", "path"))
 
 
-def _displayed(queryset: CommentQuerySet) -> CommentQuerySet:
+def displayed(queryset: CommentQuerySet) -> CommentQuerySet:
     """Only what a page shows: no Markdown source, no account secrets."""
     return queryset.select_related("author").only(*_DISPLAY_FIELDS)
 
@@ -149,7 +149,7 @@ _DISPLAY_FIELDS = (
 )  # fmt: skip
 
 
-def _attach(threads: list[Thread], replies: list[Comment], limit: int) -> None:
+def attach(threads: list[Thread], replies: list[Comment], limit: int) -> None:
     by_root = {t.comment.pk: t for t in threads}
     shown = {t.comment.pk: t.comment for t in threads}
     shown_paths = {t.comment.path for t in threads}
@@ -200,15 +200,15 @@ def discussion_page(
     if thread_id is not None:
         tops = tops.filter(pk=thread_id)
     rows = list(
-        _displayed(_with_my_vote(_ordered(tops, sort, cursor), user))[: limit + 1]
+        displayed(_with_my_vote(_ordered(tops, sort, cursor), user))[: limit + 1]
     )
     threads = [Thread(comment=c) for c in rows[:limit]]
     next_cursor = encode_cursor(sort, rows[limit - 1]) if len(rows) > limit else None
     if threads:
-        replies = _reply_rows(
+        replies = reply_rows(
             user, roots=[t.comment.pk for t in threads], limit=replies_limit
         )
-        _attach(threads, replies, replies_limit)
+        attach(threads, replies, replies_limit)
     mark_for_reader(
         [c for t in threads for c in (t.comment, *t.replies)], user, article
     )

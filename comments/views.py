@@ -11,9 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
@@ -25,7 +27,7 @@ from core.exceptions import InvalidCursor, RateLimited
 from core.net import client_ip
 
 from . import cache as discussion_cache
-from . import guests, notifications, rights, selectors, services
+from . import fragments, guests, notifications, rights, selectors, services
 from .forms import EditForm, comment_form_for
 from .models import ArticleSubscription, Comment
 
@@ -112,12 +114,17 @@ def _frame(request: HttpRequest, article: Article, *, sort: str, form=None) -> d
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article_or_404(request, slug)
     query = _PageQuery.of(request)
+    version = discussion_cache.discussion_version(article.pk)
+    parts = (query.sort, query.thread_id or "", query.cursor or "")
     if request.user.is_authenticated:
-        context = _discussion_context(request, article)
-        threads_html = render_to_string("comments/_threads.html", context, request)
+        threads_html = _threads_html(request, article, query, version)
     else:
         # Anonymous readers all see the same discussion: render it once per change.
-        context, threads_html = _shared_discussion(request, article, query)
+        threads_html = discussion_cache.cached_or_built(
+            discussion_cache.key_at(article.pk, version, *parts),
+            lambda: _threads_html(request, article, query, version),
+        )
+    context = _frame(request, article, sort=query.sort)
     # A made-up cursor gets the first page, and says it was not what was asked.
     status = 200 if query.valid else 400
     if request.htmx and request.GET.get("cursor"):
@@ -125,24 +132,35 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "comments/article.html",
-        {**context, "threads_html": threads_html},
+        {**context, "threads_html": mark_safe(threads_html)},  # noqa: S308
         status=status,
     )
 
 
-def _shared_discussion(
-    request: HttpRequest, article: Article, query: _PageQuery
-) -> tuple[dict, str]:
-    # Only pages the site links to are cached: one entry per real page.
-    key = discussion_cache.discussion_key(
-        article.pk, query.sort, query.thread_id or "", query.cursor or ""
+def _threads_html(
+    request: HttpRequest, article: Article, query: _PageQuery, version
+) -> str:
+    """The page's threads for this reader: the shared rendering (made once per
+    version, and only for pages the site links to) with their own laid over it."""
+    key = discussion_cache.key_at(
+        article.pk, version, "shared", query.sort, query.thread_id or "",
+        query.cursor or "",
+    )  # fmt: skip
+    shared = discussion_cache.cached_or_built(
+        key,
+        lambda: fragments.shared_fragments(
+            article=article, sort=query.sort, cursor=query.cursor,
+            thread_id=query.thread_id,
+        ),
+    )  # fmt: skip
+    return fragments.threads_html(
+        shared,
+        article=article,
+        user=request.user,
+        csrf_token=get_token(request) if request.user.is_authenticated else "",
+        cursor=query.cursor,
+        thread_id=query.thread_id,
     )
-    if (html := discussion_cache.cached_html(key)) is not None:
-        return _frame(request, article, sort=query.sort), html
-    context = _discussion_context(request, article)
-    html = render_to_string("comments/_threads.html", context, request)
-    discussion_cache.store_html(key, html)
-    return context, html
 
 
 def _post_failed(request, article, form, parent_id, status) -> HttpResponse:

@@ -1,0 +1,184 @@
+"""A discussion page built once for everyone, and each reader's own state over it.
+
+The shared page is what an anonymous reader sees: approved comments only, and
+nothing of anybody's. A signed-in reader gets it with their own laid over it:
+their comments nobody else sees (pending, held, rejected, spam, shadowed) put in
+their places, their votes, and the buttons `rights` allows them. That costs two
+indexed queries, one for their hidden comments on the article and one for their
+votes on the page, and a third only when a top-level comment of theirs that
+nobody else sees opens a thread on the page (its replies).
+
+`personal` names the comments whose rendering is the reader's alone; every
+other comment renders as it does for any reader who may vote, or as for an
+anonymous one.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import IntegerField, Value
+
+from articles.models import Article
+
+from . import selectors
+from .models import Comment, Vote
+from .selectors import DiscussionPage, Thread
+
+ANONYMOUS = AnonymousUser()
+
+
+@dataclass
+class ReaderPage:
+    page: DiscussionPage
+    # Comments whose rendering differs from the shared one beyond the vote buttons.
+    personal: set[int] = field(default_factory=set)
+
+
+def shared_page(
+    *, article: Article, sort: str, cursor: str | None, thread_id: int | None
+) -> DiscussionPage:
+    """The page as anonymous readers see it: the copy every reader starts from."""
+    return selectors.discussion_page(
+        article=article, user=ANONYMOUS, sort=sort, cursor=cursor, thread_id=thread_id
+    )
+
+
+def reader_page(
+    shared: DiscussionPage,
+    *,
+    article: Article,
+    user,
+    cursor: str | None = None,
+    thread_id: int | None = None,
+    limit: int | None = None,
+    replies_limit: int | None = None,
+) -> ReaderPage:
+    """`shared` (from `shared_page`, with the same arguments) as `user` sees it.
+
+    The same page `selectors.discussion_page` gives `user`, at the cost of the
+    reader's own rows only. `shared` is changed in place.
+    """
+    if user is None or not user.is_authenticated:
+        return ReaderPage(page=shared)
+    limit = limit or settings.COMMENTS_PER_PAGE
+    replies_limit = replies_limit or settings.REPLIES_PER_THREAD
+    hidden = _hidden_own(article, user)
+    changed: set[int] = set()
+    page = shared
+    if hidden:
+        page, changed = _merge(
+            shared, hidden, user=user, cursor=cursor, thread_id=thread_id,
+            limit=limit, replies_limit=replies_limit,
+        )  # fmt: skip
+    shown = [c for t in page.threads for c in (t.comment, *t.replies)]
+    _fold_votes(shown, user)
+    selectors.mark_for_reader(shown, user, article)
+    personal = {
+        c.pk
+        for t in page.threads
+        for c in (t.comment, *t.replies)
+        if c.is_mine or t.comment.pk in changed
+    }
+    return ReaderPage(page=page, personal=personal)
+
+
+def _hidden_own(article: Article, user) -> list[Comment]:
+    """The reader's comments on `article` nobody else sees (index: author, article)."""
+    rows = (
+        Comment.objects.filter(article=article, author=user)
+        .exclude(status=Comment.Status.APPROVED)
+        .annotate(my_vote=Value(0, output_field=IntegerField()))
+    )
+    return list(selectors.displayed(rows))
+
+
+def _fold_votes(comments: list[Comment], user) -> None:
+    """Each comment's `my_vote`: the reader's votes on the page, in one query."""
+    if not comments:
+        return
+    votes = dict(
+        Vote.objects.filter(
+            user=user, comment_id__in=[c.pk for c in comments]
+        ).values_list("comment_id", "value")
+    )
+    for c in comments:
+        c.my_vote = votes.get(c.pk, 0)
+
+
+def _top_key(sort: str):
+    if sort == "top":
+        return lambda c: (-c.score, c.pk)
+    if sort == "newest":
+        return lambda c: -c.pk
+    return lambda c: c.pk
+
+
+def _after_cursor(c: Comment, sort: str, at: dict | None) -> bool:
+    if at is None:
+        return True
+    if sort == "oldest":
+        return c.pk > at["id"]
+    if sort == "newest":
+        return c.pk < at["id"]
+    return c.score < at["score"] or (c.score == at["score"] and c.pk > at["id"])
+
+
+def _merge(
+    shared: DiscussionPage,
+    hidden: list[Comment],
+    *,
+    user,
+    cursor: str | None,
+    thread_id: int | None,
+    limit: int,
+    replies_limit: int,
+) -> tuple[DiscussionPage, set[int]]:
+    """Put the reader's hidden comments in their places; name the threads changed."""
+    sort = shared.sort
+    at = selectors.decode_cursor(cursor, sort) if cursor else None
+    tops = [
+        c
+        for c in hidden
+        if c.depth == 0
+        and (thread_id is None or c.pk == thread_id)
+        and _after_cursor(c, sort, at)
+    ]
+    threads = sorted(
+        [*shared.threads, *(Thread(comment=c) for c in tops)],
+        key=lambda t: _top_key(sort)(t.comment),
+    )
+    next_cursor = shared.next_cursor
+    if len(threads) > limit or (tops and next_cursor):
+        threads = threads[:limit]
+        next_cursor = selectors.encode_cursor(sort, threads[-1].comment)
+    shown_tops = {t.comment.pk for t in threads}
+    new_roots = [c.pk for c in tops if c.pk in shown_tops]
+    changed = set(new_roots)
+    if new_roots:
+        # Their replies (approved ones and the reader's) were on no shared page.
+        replies = selectors.reply_rows(user, roots=new_roots, limit=replies_limit)
+        _fold_votes(replies, user)
+        selectors.attach(
+            [t for t in threads if t.comment.pk in changed], replies, replies_limit
+        )
+    by_root: dict[int, list[Comment]] = {}
+    for c in hidden:
+        if c.depth > 0 and c.root_id in shown_tops and c.root_id not in changed:
+            by_root.setdefault(c.root_id, []).append(c)
+    for thread in threads:
+        if mine := by_root.get(thread.comment.pk):
+            _merge_replies(thread, mine, replies_limit)
+            changed.add(thread.comment.pk)
+    return DiscussionPage(threads=threads, sort=sort, next_cursor=next_cursor), changed
+
+
+def _merge_replies(thread: Thread, mine: list[Comment], limit: int) -> None:
+    """Add the reader's hidden replies to a shared thread, in thread order."""
+    rows = sorted([*thread.replies, *mine], key=lambda c: c.path)
+    more = thread.more_after is not None or len(rows) > limit
+    thread.replies = []
+    thread.more_after = None
+    selectors.attach([thread], rows[:limit], limit)
+    if more:
+        thread.more_after = thread.replies[-1].path
