@@ -12,7 +12,8 @@ primary (`default`):
   `DATABASE_PIN_SECONDS` (`core.middleware.ReplicaPinMiddleware` decides);
 - a request, from its first write on;
 - inside a transaction, and `select_for_update` (a write, to the router);
-- a replica that failed lately (`replica_failed`).
+- a replica that failed lately (`replica_failed`);
+- a request told that what it reads changed just now (`pin_if_recent`).
 
 Migrations run on the primary only. Without replicas nothing changes.
 """
@@ -81,6 +82,18 @@ def read_alias() -> str:
     if state.replica is None or _resting.get(state.replica, 0) > time.monotonic():
         state.replica = _next_replica()
     return state.replica or DEFAULT_DB_ALIAS
+
+
+def pin_if_recent(changed_at_ns: int) -> None:
+    """Read the primary for the rest of this request if what it reads changed
+    less than `DATABASE_PIN_SECONDS` ago (`time.time_ns()` then): a replica may
+    not have it yet, and a rendering shared through the cache must not keep an
+    older copy under the newer version."""
+    state = _routing.get()
+    if state is None or state.pinned:
+        return
+    if time.time_ns() - changed_at_ns < settings.DATABASE_PIN_SECONDS * 10**9:
+        state.pinned = True
 
 
 def current_routing() -> Routing | None:

@@ -1,6 +1,7 @@
 """Reads go to a replica, writes to the primary, and a reader who just wrote reads
 the primary for a few seconds, so they see their own comment at once."""
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -185,3 +186,12 @@ def test_anonymous_reads_come_from_the_replica_and_a_poster_reads_the_primary(
     assert page.status_code == 200
     assert not mirror, "the poster reads the primary"
     assert [c["body"] for c in page.json()["results"]][-1:] == ["My own view."]
+
+
+def test_a_read_of_something_changed_just_now_goes_to_the_primary(settings, replicas):
+    now = time.time_ns()
+    with db.request_routing(pinned=False):
+        db.pin_if_recent(now - (settings.DATABASE_PIN_SECONDS + 1) * 10**9)
+        assert router.db_for_read(Article) in replicas
+        db.pin_if_recent(now)
+        assert router.db_for_read(Article) == DEFAULT_DB_ALIAS
