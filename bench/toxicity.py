@@ -10,14 +10,15 @@ REPEATS = 3
 def run() -> None:
     from django.conf import settings
 
-    from moderation.classifiers import learned as toxicity
+    from moderation.classifiers import learned
+    from moderation.classifiers.toxicity import ToxicityClassifier
 
     threshold = settings.MODERATION_TOXICITY_THRESHOLD
-    classifier = toxicity.LearnedToxicityClassifier()
+    classifier = ToxicityClassifier()
     classifier.warm_up()
-    rows = toxicity.load_corpus("held")
+    rows = learned.load_corpus("held")
     print(  # noqa: T201
-        f"\nToxicity (model {classifier._model.version}, held-out split of "
+        f"\nToxicity (model {classifier.version}, held-out split of "
         f"{len(rows)}, held at >= {threshold})"
     )
     held = {id(r): classifier.score(r["text"]).score >= threshold for r in rows}

@@ -17,115 +17,15 @@ character n-grams summed into the words they came from, largest first.
 import hashlib
 import logging
 import math
-import re
-from dataclasses import dataclass
-from functools import cached_property
-from importlib.metadata import version
 from pathlib import Path
 
-from core.text import normalise
-
-from . import Score
+from .features import DENSE_NAMES, dense_features, fold
 
 logger = logging.getLogger(__name__)
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "toxicity.jsonl"
 ARTEFACT = CORPUS.with_name("toxicity.joblib")
 SIGNALS = 4
-
-
-# Letters spelled out one by one ("f u c k", "i.d.i.o.t" once folded) are read
-# as the word they spell.
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-_SPELLED = re.compile(r"(?<!\w)(?:\w ){3,}\w(?!\w)")
-_SECOND_PERSON = re.compile(r" (?:you|u|your|ur|youre|yourself|y all|ya) ")
-_FUTURE_HARM = re.compile(
-    r" (?:(?:you|u|your \w+)(?: will| ll| are going to| re going to| re gonna| won t"
-    r"| will not)|(?:i|we)(?: ll| will| m going to| re going to| know| have| found)"
-    r"(?: \w+){0,2} (?:you|u|your|where)) "
-)
-_QUOTE = re.compile(r"[\"“”‘]|(?:^|\W)'|'(?:\W|$)")
-# Small word classes; a class near a word for a person (or a thing) is a
-# feature, and the model learns what each pairing weighs.
-_HARM = _words("""
-    kill killed kills shoot shot bullet hurt hurts die dies dead hang hanged strung
-    beat smash break burn stab regret accident accidents visit sorry suffer end
-    cracked skull exterminated gas cleansed ground teeth legs face hunt
-""")
-_CONTEMPT = _words("""
-    vermin rats rat cockroaches parasites parasite animals plague infestation lice
-    disease filth subhuman cancer breed scum kind stain species
-""")
-_INSULT = _words("""
-    idiot moron clown imbecile halfwit muppet fool dimwit cretin buffoon dunce numpty
-    stupid brainless clueless pathetic ignorant dim witless thick gormless dense dumb
-    dumbest loser troll shill coward liar garbage worthless traitor hack
-""")
-_PERSON = _words("""
-    you u your ur yourself people person author writer journalist they them their
-    he she his her kind family wife husband kids son daughter mother parents
-""")
-_THING = _words("""
-    bill law act policy proposal amendment rules rule directive plan regulation
-    clause merger scheme package levy ban tariffs legislation argument comment take
-    idea report numbers sources
-""")
-_NEGATION = re.compile(r" (?:not|never|no|nobody|none|isn t|aren t|don t|won t) ")
-
-
-def fold(text: str) -> str:
-    """normalise()d text with spelled-out words joined up."""
-    folded = normalise(text)
-    return _SPELLED.sub(lambda m: m.group(0).replace(" ", ""), folded)
-
-
-@dataclass(frozen=True)
-class Dense:
-    """A feature computed from the text, with the phrase that set it."""
-
-    name: str
-    value: float
-    phrase: str | None
-
-
-def dense_features(text: str, folded: str, profanity: float) -> list[Dense]:
-    """The hand-made features, in a fixed order (the model's last columns)."""
-
-    def found(pattern: re.Pattern, where: str) -> Dense:
-        match = pattern.search(where)
-        return (match and match.group(0).strip()) or None
-
-    second, harm = found(_SECOND_PERSON, folded), found(_FUTURE_HARM, folded)
-    quote, negation = found(_QUOTE, text), found(_NEGATION, folded)
-    tokens = folded.split()
-    return [
-        Dense("profanity model", profanity, None),
-        Dense("addresses someone", float(bool(second)), second),
-        Dense("harm to come", float(bool(harm)), harm),
-        Dense("quotes", float(bool(quote)), quote and "quotation marks"),
-        Dense("negation", float(bool(negation)), negation),
-        _near("harm near a person", _HARM, _PERSON, tokens),
-        _near("harm near a thing", _HARM, _THING, tokens),
-        _near("contempt near people", _CONTEMPT, _PERSON, tokens),
-        _near("insult near a person", _INSULT, _PERSON, tokens),
-        _near("insult near a thing", _INSULT, _THING, tokens),
-    ]
-
-
-def _near(name: str, words, targets, tokens: list[str], window: int = 4) -> Dense:
-    """Set when a word of one class has a word of the other within `window`."""
-    for i, token in enumerate(tokens):
-        if token in words:
-            around = tokens[max(0, i - window) : i + window + 1]
-            if target := next((t for t in around if t in targets), None):
-                return Dense(name, 1.0, f"{token} … {target}")
-    return Dense(name, 0.0, None)
-
-
-DENSE_NAMES = [d.name for d in dense_features("", " ", 0.0)]
 
 
 class _OneText:
@@ -189,10 +89,21 @@ class _Profanity:
         return (1 / (1 + np.exp(self.a * margins + self.b))).mean(axis=1)
 
 
-def corpus_version() -> str:
-    """A hash of the corpus and of this module: what a trained artefact was made of."""
+def code_version() -> str:
+    """A hash of the code that computes features and scores."""
+    digest = hashlib.sha256()
+    for module in (__file__, Path(__file__).with_name("features.py")):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def corpus_version(extra: list[dict] = ()) -> str:
+    """A hash of the corpus, of any extra rows and of the code: what a model was
+    made of, so the same inputs give the same version."""
     digest = hashlib.sha256(CORPUS.read_bytes())
-    digest.update(Path(__file__).read_bytes())
+    digest.update(code_version().encode())
+    for row in extra:
+        digest.update(f"{row['label']}\t{row['text']}\n".encode())
     return digest.hexdigest()[:12]
 
 
@@ -286,8 +197,9 @@ class Model:
         return [f"{what} {weight:+.2f}" for what, weight in top]
 
 
-def train(rows: list[dict], *, C: float = 30.0) -> Model:
-    """Fit the model on rows of the corpus (text, label); the same rows, same model."""
+def train(rows: list[dict], *, C: float = 10.0, version: str | None = None) -> Model:
+    """Fit the model on rows (text, label, template: rows of one template stay in
+    one fold); the same rows, the same model. `version` defaults to the corpus's."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -330,7 +242,7 @@ def train(rows: list[dict], *, C: float = 30.0) -> Model:
         weights=final.coef_[0],
         intercept=final.intercept_[0],
         scale=(float(platt.coef_[0][0]), float(platt.intercept_[0])),
-        version=corpus_version(),
+        version=version or corpus_version(),
     )
 
 
@@ -346,50 +258,36 @@ def load_corpus(split: str | None = None) -> list[dict]:
 _STATE = ("words", "chars", "weights", "intercept", "scale", "version")
 
 
-def save(model: Model, path: Path = ARTEFACT) -> None:
+def dumps(model: Model) -> bytes:
+    """The model as bytes, for the file beside the corpus or the database."""
+    import io
+
     import joblib
 
-    joblib.dump({k: getattr(model, k) for k in _STATE}, path, compress=3)
+    buffer = io.BytesIO()
+    joblib.dump({k: getattr(model, k) for k in _STATE}, buffer, compress=3)
+    return buffer.getvalue()
+
+
+def loads(data: bytes) -> Model:
+    """A model from dumps()'s bytes: only ever our own artefacts, never uploads."""
+    import io
+
+    import joblib
+
+    state = joblib.load(io.BytesIO(data))
+    return Model(**{k: state[k] for k in _STATE})
+
+
+def save(model: Model, path: Path = ARTEFACT) -> None:
+    path.write_bytes(dumps(model))
 
 
 def load(path: Path = ARTEFACT) -> Model:
     """The trained artefact, or a model fitted now if it is missing or stale."""
-    import joblib
-
     if path.exists():
-        state = joblib.load(path)  # our own file, committed with the code
-        if state["version"] == corpus_version():
-            return Model(**{k: state[k] for k in _STATE})
+        model = loads(path.read_bytes())  # our own file, committed with the code
+        if model.version == corpus_version():
+            return model
         logger.warning("toxicity model %s is stale; fitting it now", path.name)
     return train(load_corpus("train"))
-
-
-class LearnedToxicityClassifier:
-    name = "toxicity"
-
-    @cached_property
-    def _model(self) -> Model:
-        # Loading scikit-learn takes seconds: serving processes call warm_up()
-        # as they start (see moderation.apps), anything else on first use.
-        return load()
-
-    @property
-    def loaded(self) -> bool:
-        return "_model" in self.__dict__
-
-    def warm_up(self) -> None:
-        """Load the model and score once, so the first comment pays nothing."""
-        self._model.score("warm up")
-
-    @cached_property
-    def model(self) -> str:
-        return f"alt-profanity-check {version('alt-profanity-check')} + agora-learned"
-
-    def score(self, text: str) -> Score:
-        probability, signals = self._model.score(text)
-        return Score(
-            score=probability,
-            model=self.model,
-            version=self._model.version,
-            signals=signals,
-        )

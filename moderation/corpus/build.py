@@ -23,6 +23,8 @@ PATH = Path(__file__).with_name("toxicity.jsonl")
 FILLS = 4
 TRAINING_FILLS = 2  # more templates, fewer fills: the held-out share stays >= 1/5
 HELD_OUT_EVERY = 4
+# Short replies stay short: no tail sentence is added to them.
+NO_TAIL = {"civil_short_reply"}
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
@@ -36,9 +38,9 @@ def _held_out(category: str, count: int) -> set[str]:
     return set(ids[::HELD_OUT_EVERY])
 
 
-def _fill(template: str, rng: random.Random) -> str:
+def _fill(template: str, rng: random.Random, *, tail: bool = True) -> str:
     text = _SLOT.sub(lambda m: rng.choice(SLOTS[m.group(1)]), template)
-    text = text + rng.choice(SLOTS["tail"])
+    text = text + rng.choice(SLOTS["tail"]) if tail else text
     return (
         text[0].upper() + text[1:] if text[0].islower() and rng.random() < 0.5 else text
     )
@@ -65,7 +67,7 @@ def rows() -> list[dict]:
     for label, category, template_id, template, held, fills in _templates():
         rng = random.Random(template_id)  # noqa: S311 - repeatable, not secret
         for _ in range(fills):
-            text = _fill(template, rng)
+            text = _fill(template, rng, tail=category not in NO_TAIL)
             if text.casefold() in seen:
                 continue
             seen.add(text.casefold())

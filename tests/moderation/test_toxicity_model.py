@@ -1,10 +1,9 @@
-"""The learned toxicity model, measured on the corpus's held-out templates.
+"""The toxicity model, measured on the corpus's held-out templates.
 
 The held-out comments come from templates the model never saw, so these
-floors measure wording it has not met, not memory. Each floor is what the
-model reaches today, not the target of issue 10 (abusive held >= 95% overall
-and >= 85% per category, civil held <= 3% overall and <= 10% per category):
-a floor falling is a regression, a floor rising is progress to write down.
+floors measure wording it has not met, not memory. They are issue 10's: abusive
+held >= 95% overall and >= 85% in every abusive category, civil held <= 3%
+overall and <= 10% in every civil category, ordinary short replies included.
 """
 
 import re
@@ -12,28 +11,29 @@ from collections import Counter
 
 import pytest
 
+from moderation.classifiers import features
 from moderation.classifiers import learned as toxicity
-from moderation.classifiers.learned import LearnedToxicityClassifier, fold
+from moderation.classifiers.features import fold
+from moderation.classifiers.toxicity import ToxicityClassifier
 
 THRESHOLD = 0.8  # the site's MODERATION_TOXICITY_THRESHOLD
 
 # The share of each category's held-out comments scored at or above THRESHOLD.
-ABUSIVE_FLOOR, CIVIL_CEILING = 0.80, 0.03
-ABUSIVE_FLOORS = {
-    "threat_explicit": 0.75,
-    "threat_implicit": 0.87,
-    "dehumanising": 0.93,
-    "insult_person": 1.0,
-    "insult_as_opinion_or_question": 0.75,
-    "obfuscated": 1.0,
-    "harassment_targeting": 0.84,
-    "contempt_slur": 0.26,
-}
+ABUSIVE_FLOOR, CIVIL_CEILING = 0.95, 0.03
+ABUSIVE_FLOORS = dict.fromkeys(
+    [
+        "threat_explicit", "threat_implicit", "dehumanising", "insult_person",
+        "insult_as_opinion_or_question", "obfuscated", "harassment_targeting",
+        "contempt_slur",
+    ],
+    0.85,
+)  # fmt: skip
 CIVIL_CEILINGS = dict.fromkeys(
     [
         "policy_criticism", "public_figure_work", "profanity_at_things",
         "violent_metaphor_policy", "counter_speech", "meta_question",
         "report_to_moderators", "strong_disagreement", "ordinary", "negation",
+        "civil_short_reply",
     ],
     0.10,
 )  # fmt: skip
@@ -41,8 +41,8 @@ _QUOTED = re.compile(r"“([^”]+)”")
 
 
 @pytest.fixture(scope="module")
-def classifier() -> LearnedToxicityClassifier:
-    return LearnedToxicityClassifier()
+def classifier() -> ToxicityClassifier:
+    return ToxicityClassifier()
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_the_corpus_is_large_spread_and_split_by_template():
     assert len(rows) >= 800
     assert set(categories) == {*ABUSIVE_FLOORS, *CIVIL_CEILINGS}
     assert min(categories.values()) >= 30
-    assert 0.2 <= len(held) / len(rows) <= 0.35
+    assert 0.15 <= len(held) / len(rows) <= 0.35
     held_templates = {r["template"] for r in held}
     assert not held_templates & {r["template"] for r in rows if r["split"] == "train"}
     assert {r["label"] for r in rows} == {"abusive", "civil"}
@@ -89,6 +89,20 @@ def test_training_ignores_the_held_out_split_and_is_repeatable():
     assert not {r["template"] for r in rows} & {
         r["template"] for r in toxicity.load_corpus("held")
     }
+
+
+# Replies a discussion is full of; function words such as "they", "what" or
+# "you" carry no abuse.
+SHORT_REPLIES = [
+    "What about Europe?", "They did in 1986.", "Can you cite the study?",
+    "They voted against it twice.", "What about you?", "You are wrong.",
+    "Why?", "Who are they?", "I see.", "You mean the 2019 draft?",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", SHORT_REPLIES)
+def test_ordinary_short_replies_are_published(classifier, text):
+    assert classifier.score(text).score < THRESHOLD
 
 
 def test_abuse_is_held_overall(held_out):
@@ -155,6 +169,7 @@ def test_the_fast_profanity_probability_matches_the_package():
     [
         ("addresses someone", "Thank you, Priya.", "The bill is late."),
         ("harm to come", "You will regret posting this.", "The bill will fail."),
+        ("harm to come", "You will pay for this.", "You will pay more for GPUs."),
         ("quotes", "Someone wrote 'watch your back' here.", "Watch the vote."),
         ("negation", "You are not a fool.", "You are a fool."),
         ("harm near a person", "I will hurt you.", "The tariffs will hurt."),
@@ -162,12 +177,15 @@ def test_the_fast_profanity_probability_matches_the_package():
         ("contempt near people", "They are vermin.", "Vermin in the shed."),
         ("insult near a person", "You idiot.", "An idiot plan? No."),
         ("insult near a thing", "A stupid law.", "A stupid mistake."),
+        ("slur for a kind of person", "Go home, vosh.", "Go home, Sam."),
+        ("where a person is found", "Post where Sam lives.", "Where is the vote?"),
+        ("where a person is found", "We'll turn up at your office.", "Turn it up."),
     ],
 )
 def test_each_dense_feature_is_set_by_what_it_names(name, sets, leaves):
     def value(text: str) -> float:
-        features = toxicity.dense_features(text, fold(text), 0.0)
-        return next(f.value for f in features if f.name == name)
+        found = features.dense_features(text, fold(text), 0.0)
+        return next(f.value for f in found if f.name == name)
 
     assert value(sets) == 1.0
     assert value(leaves) == 0.0
