@@ -3,6 +3,7 @@ its part of a reader's export and erasure (accounts.signals)."""
 
 import logging
 
+from django.conf import settings
 from django.dispatch import receiver
 
 from accounts.models import User
@@ -10,10 +11,10 @@ from accounts.signals import account_erasing, account_exporting
 from comments.signals import comment_posted
 from core.tasks import enqueue_on_commit
 
-from .models import Action, Appeal, Flag, TrustedFlagger
+from .models import Action, Appeal, Flag, ToxicityExample, TrustedFlagger
 from .services import audit
 from .signals import author_to_be_told, comment_decided
-from .tasks import learn_spam, moderate_comment, send_decision_notice
+from .tasks import learn_spam, learn_toxicity, moderate_comment, send_decision_notice
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +32,18 @@ def enqueue_moderation(sender, comment_id: int, revision: int, **kwargs) -> None
 
 @receiver(comment_decided, dispatch_uid="moderation.learn_from_moderators")
 def learn_from_moderators(sender, comment_id: int, action: Action, **kwargs) -> None:
-    """A moderator's approve or spam mark teaches the spam model."""
+    """A moderator's approve or spam mark teaches the spam model; an approve or
+    reject that overrode the machine, once it can no longer be taken back, joins
+    the toxicity model's site corpus."""
     if action in (Action.APPROVE, Action.SPAM):
         enqueue_on_commit(learn_spam, comment_id, action == Action.SPAM)
+    if action in (Action.APPROVE, Action.REJECT):
+        try:
+            learn_toxicity.apply_async(
+                (comment_id, action.value), countdown=settings.MODERATION_UNDO_SECONDS
+            )
+        except Exception:
+            logger.exception("could not queue learning from comment %s", comment_id)
 
 
 @receiver(author_to_be_told, dispatch_uid="moderation.tell_the_author")
@@ -78,6 +88,7 @@ def erase_reader(sender, user: User, erased_by: User, **kwargs) -> None:
     """Flags and trust removed, appeals unlinked and their notes erased, and the
     erasure written to the audit log (whose rows stay as they were)."""
     Flag.objects.filter(user=user).delete()
+    ToxicityExample.objects.filter(comment__author=user).delete()
     TrustedFlagger.objects.filter(user=user).delete()
     Appeal.objects.filter(author=user).update(author=None, note="")
     by_owner = erased_by.pk == user.pk

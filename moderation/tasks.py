@@ -12,7 +12,7 @@ from comments.models import Comment
 from core.tasks import requeue_once
 
 from . import notices, selectors, services, surge
-from .classifiers import ClassifierUnavailable, spam
+from .classifiers import ClassifierUnavailable, site_corpus, spam
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,24 @@ def learn_spam(comment_id: int, is_spam: bool) -> None:
     body = Comment.objects.filter(pk=comment_id).values_list("body", flat=True).first()
     if body:
         spam.learn(text=body, is_spam=is_spam)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True)
+def learn_toxicity(comment_id: int, action: str) -> bool:
+    """Add a comment to the toxicity site corpus if the moderator's decision
+    overrode the machine and still stands."""
+    return (
+        site_corpus.learn_from_override(comment_id=comment_id, action=action)
+        is not None
+    )
+
+
+@shared_task(acks_late=True)
+def retrain_toxicity() -> str:
+    """Refit the toxicity model on both corpora (weekly, when switched on)."""
+    model, site = site_corpus.refit()
+    logger.info("toxicity model %s fitted with %d site examples", model.version, site)
+    return model.version
 
 
 RECONCILE = "moderation:reconcile"
