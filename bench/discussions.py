@@ -38,6 +38,7 @@ def run() -> None:
         readers, bodies = _readers(), _bodies(rng)
         for size in SIZES:
             _measure_discussion(size, readers, bodies, rng)
+    _print_growth()
     print("\nThe whole benchmark run")  # noqa: T201
     _print_figure("peak resident memory of the process", _max_rss_mib(), "MiB")
 
@@ -47,7 +48,7 @@ def _measure_discussion(size: int, readers, bodies, rng: random.Random) -> None:
     article, levels = _discussion(size, readers, bodies, rng)
     built = time.perf_counter() - start
     print(f"\nA discussion of {size:,} comments, built in {built:.1f} s")  # noqa: T201
-    _measure_pages(article, _voter(article, readers[1]))
+    _measure_pages(article, _voter(article, readers[1]), size)
     _measure_selector(article)
     _measure_memory(article)
     parent = _deep_comment(levels)
@@ -208,27 +209,69 @@ def _voter(article, reader):
     return reader
 
 
-def _measure_pages(article, reader) -> None:
+# (size, kind, sort) -> figures, for the 10,000 against 1,000 comparison.
+FIGURES: dict[tuple[int, str, str], dict] = {}
+KINDS = ("page, anonymous", "page, signed in", "API, anonymous", "API, signed in")
+
+
+def _measure_pages(article, reader, size: int) -> None:
+    """Anonymous and signed-in side by side: the rendered page and the API's first
+    page, every sort, each from the shared copy of the discussion version."""
     from django.test import Client
+    from knox.models import AuthToken
+    from rest_framework.test import APIClient
 
     from comments.selectors import SORTS
 
     anonymous, signed_in = Client(), Client()
     signed_in.force_login(reader)
-    url = article.get_absolute_url()
-    for sort in SORTS:
-        print_row(
-            f"GET article page, anonymous, {sort}, rendered",
-            measure(lambda sort=sort: cold(anonymous, f"{url}?sort={sort}")),
-        )
-        print_row(
-            f"GET article page, anonymous, {sort}, cached",
-            measure(lambda sort=sort: ok(anonymous.get(url, {"sort": sort}))),
-        )
-    print_row(
-        "GET article page, signed in, oldest",
-        measure(lambda: ok(signed_in.get(url, {"sort": "oldest"}))),
+    api_anonymous = APIClient()
+    api_signed_in = APIClient(
+        HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(reader)[1]}"
     )
+    url = article.get_absolute_url()
+    api_url = f"/api/v1/articles/{article.slug}/comments/"
+    clients = dict(zip(KINDS, (anonymous, signed_in, api_anonymous, api_signed_in)))
+    print(  # noqa: T201
+        f"  {'median ms (queries)':<20}"
+        + "".join(f"{kind:>20}" for kind in KINDS)
+        + f"{'page, rebuilt':>20}"
+    )
+    for sort in SORTS:
+        row = {}
+        for kind, client in clients.items():
+            path = api_url if kind.startswith("API") else url
+            row[kind] = measure(
+                lambda c=client, p=path, s=sort: ok(c.get(p, {"sort": s}))
+            )
+            FIGURES[size, kind, sort] = row[kind]
+        # Anonymous, just after a change: the shared copy is built again.
+        row["rebuilt"] = measure(
+            lambda sort=sort: cold(anonymous, f"{url}?sort={sort}")
+        )
+        print(  # noqa: T201
+            f"  {sort:<20}"
+            + "".join(
+                f"{f['median_ms']:>14.2f} ({f['queries']:>2})" for f in row.values()
+            )
+        )
+
+
+def _print_growth() -> None:
+    """Each figure at the largest size against the smallest: flat means ~1.0x."""
+    from comments.selectors import SORTS
+
+    small, large = SIZES[0], SIZES[-1]
+    print(f"\n{large:,} comments against {small:,}, median time")  # noqa: T201
+    for sort in SORTS:
+        ratios = (
+            FIGURES[large, kind, sort]["median_ms"]
+            / FIGURES[small, kind, sort]["median_ms"]
+            for kind in KINDS
+        )
+        print(  # noqa: T201
+            f"  {sort:<20}" + "".join(f"{ratio:>19.2f}x" for ratio in ratios)
+        )
 
 
 def _measure_selector(article) -> None:

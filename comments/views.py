@@ -116,8 +116,11 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     query = _PageQuery.of(request)
     version = discussion_cache.discussion_version(article.pk)
     parts = (query.sort, query.thread_id or "", query.cursor or "")
+    csrf = {}
     if request.user.is_authenticated:
-        threads_html = _threads_html(request, article, query, version)
+        # One token for the whole page: the shared vote forms and the frame's.
+        csrf["csrf_token"] = get_token(request)
+        threads_html = _threads_html(request, article, query, version, **csrf)
     else:
         # Anonymous readers all see the same discussion: render it once per change.
         threads_html = discussion_cache.cached_or_built(
@@ -132,13 +135,17 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "comments/article.html",
-        {**context, "threads_html": mark_safe(threads_html)},  # noqa: S308
+        {**context, **csrf, "threads_html": mark_safe(threads_html)},  # noqa: S308
         status=status,
     )
 
 
 def _threads_html(
-    request: HttpRequest, article: Article, query: _PageQuery, version
+    request: HttpRequest,
+    article: Article,
+    query: _PageQuery,
+    version,
+    csrf_token: str = "",
 ) -> str:
     """The page's threads for this reader: the shared rendering (made once per
     version, and only for pages the site links to) with their own laid over it."""
@@ -157,7 +164,7 @@ def _threads_html(
         shared,
         article=article,
         user=request.user,
-        csrf_token=get_token(request) if request.user.is_authenticated else "",
+        csrf_token=csrf_token,
         cursor=query.cursor,
         thread_id=query.thread_id,
     )
