@@ -16,7 +16,8 @@ A miss learns the account from the token's key, reads the generation, and only
 then asks knox: a revocation that commits while the lookup runs moves the
 generation after it was read, so the entry stored is already useless. An
 entry also keeps the token's expiry and is refused past it. Without a cache
-(unreachable) every request takes knox's database path.
+(unreachable) every request takes knox's database path. Tokens are read from
+the primary database, never from a replica.
 
 The receivers are connected when this module is imported (accounts.services
 imports it, and the admin imports accounts.services at start-up).
@@ -40,6 +41,8 @@ from knox.crypto import hash_token
 from knox.models import AuthToken
 from knox.settings import CONSTANTS, knox_settings
 from rest_framework import exceptions
+
+from core import db
 
 from .models import User
 
@@ -82,6 +85,12 @@ class CachedTokenAuthentication(TokenAuthentication):
     """Knox tokens (`Authorization: Token <key>`), remembered for a short while."""
 
     def authenticate_credentials(self, token: bytes):
+        # On the primary: a replica may not have a token made a moment ago, or
+        # may still have one just revoked (core.db).
+        with db.primary_reads():
+            return self._authenticated(token)
+
+    def _authenticated(self, token: bytes):
         if _cache_seconds() <= 0:
             return super().authenticate_credentials(token)
         text = token.decode("utf-8")

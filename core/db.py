@@ -13,7 +13,8 @@ primary (`default`):
 - a request, from its first write on;
 - inside a transaction, and `select_for_update` (a write, to the router);
 - a replica that failed lately (`replica_failed`);
-- a request told that what it reads changed just now (`pin_if_recent`).
+- a request told that what it reads changed just now (`pin_if_recent`), and
+  reads inside `primary_reads()` (token checks).
 
 Migrations run on the primary only. Without replicas nothing changes.
 """
@@ -94,6 +95,21 @@ def pin_if_recent(changed_at_ns: int) -> None:
         return
     if time.time_ns() - changed_at_ns < settings.DATABASE_PIN_SECONDS * 10**9:
         state.pinned = True
+
+
+@contextmanager
+def primary_reads() -> Iterator[None]:
+    """Read the primary inside, whatever the request's routing (credentials:
+    a token made or revoked a moment ago must be seen as it is now)."""
+    state = _routing.get()
+    if state is None or state.pinned:
+        yield
+        return
+    state.pinned = True
+    try:
+        yield
+    finally:
+        state.pinned = False
 
 
 def current_routing() -> Routing | None:

@@ -12,6 +12,7 @@ from django.db.utils import load_backend
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.utils import timezone
+from knox.models import AuthToken
 
 from articles.models import Article
 from core import db
@@ -195,3 +196,22 @@ def test_a_read_of_something_changed_just_now_goes_to_the_primary(settings, repl
         assert router.db_for_read(Article) in replicas
         db.pin_if_recent(now)
         assert router.db_for_read(Article) == DEFAULT_DB_ALIAS
+
+
+def test_reads_inside_primary_reads_go_to_the_primary_and_after_it_the_replica(
+    replicas,
+):
+    with db.request_routing(pinned=False):
+        with db.primary_reads():
+            assert router.db_for_read(Article) == DEFAULT_DB_ALIAS
+        assert router.db_for_read(Article) in replicas
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_apps_token_is_checked_on_the_primary_not_the_replica(mirror, reader):
+    _, token = AuthToken.objects.create(reader)
+    app = json_client()
+    app.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+
+    assert app.get(f"{API}/me/").status_code == 200
+    assert not mirror, "a replica may not have the token yet"
