@@ -22,6 +22,9 @@ class Entry:
     # The source says the author had an account there (not a guest or anonymous).
     registered: bool = False
     deleted_at: datetime | None = None
+    # What the source's spam filter (Akismet) concluded, when it left a verdict:
+    # True spam, False not spam. Taught to the spam model as a decision.
+    spam_verdict: bool | None = None
 
 
 @dataclass(slots=True)

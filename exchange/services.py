@@ -1,9 +1,11 @@
 """Writing one imported discussion into the comment tree, all or nothing.
 
-A discussion's new comments go in level by level in a few bulk statements, so a
-large import runs in seconds rather than hours. Each comment is checked and
-rendered as a posted one is (comments.services.normalise_body, then the
-comment renderer), placed in its thread by comments.services.place_in_thread
+A discussion's new comments go in with a few statements whatever their number
+(ids reserved at once, places worked out before writing, the rows copied in:
+exchange.bulk), so a large import runs in seconds rather than hours. Each
+comment is checked and rendered as a posted one is (comments.services.
+normalise_body, then the comment renderer, or exchange.render's same HTML for
+plain paragraphs), placed in its thread by comments.services.place_in_thread
 (deep replies sit at the last display level beside the comment they answer),
 and counted in the article's and the parent's totals in the same transaction.
 Imported comments are old news: nobody is e-mailed about them, now or when a
@@ -17,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -29,11 +31,13 @@ from comments.cache import discussion_changed
 from comments.markdown import render_comment
 from comments.models import MAX_BODY, Comment
 from comments.services import is_counted, normalise_body, place_in_thread
+from moderation.classifiers import spam
 
+from .bulk import insert_rows, reserve_ids
 from .models import ImportedComment, ImportedPing
 from .records import Discussion, Entry, Tally
+from .render import fast_html
 
-BATCH = 1000
 LOOKUP_CHUNK = 5000
 NAME_LENGTH = Comment._meta.get_field("guest_name").max_length
 SHORTENED_MARK = "\n\n\\[…\\]"
@@ -107,26 +111,54 @@ def _write(source: str, discussion: Discussion, article: Article, tally: Tally,
     levels, orphans = _levels(new, outside)
     tally.orphans += len(orphans)
     counted = Counter(e.parent_id for e in new if is_counted(e))
-    placed: dict[str, Comment] = {}
+    # Ids in the order the comments were written, so that replies to one comment
+    # sort oldest first, as on the site; places are worked out parents first.
+    oldest_first = sorted(new, key=lambda e: e.created_at)
+    ids = dict(
+        zip((e.source_id for e in oldest_first), reserve_ids(Comment, len(new)),
+            strict=True)
+    )  # fmt: skip
+    places: dict[str, _Place] = {}
+    for entry in (e for level in levels for e in level):
+        parent = places.get(entry.parent_id) or outside.get(entry.parent_id)
+        place = _Place(ids[entry.source_id], parent)
+        place_in_thread(place, parent)
+        places[entry.source_id] = place
     now = timezone.now()
-    for level in levels:
-        rows = [
-            _row(e, article, placed.get(e.parent_id) or outside.get(e.parent_id),
-                 users, texts[e.source_id], counted[e.source_id], now)
-            for e in level
-        ]  # fmt: skip
-        Comment.objects.bulk_create(rows, batch_size=BATCH)
-        for entry, row in zip(level, rows, strict=True):
-            place_in_thread(row, row.parent)
-            row.created_at = entry.created_at
-            placed[entry.source_id] = row
-        _save_places(rows)
-    ImportedComment.objects.bulk_create(
-        (ImportedComment(source=source, source_id=key, comment=row)
-         for key, row in placed.items()),
-        batch_size=BATCH,
+    insert_rows(
+        Comment,
+        [_row(e, article, places[e.source_id], users, texts[e.source_id],
+              counted[e.source_id], now) for e in oldest_first],
+    )  # fmt: skip
+    insert_rows(
+        ImportedComment,
+        [{"source": source, "source_id": e.source_id, "comment_id": ids[e.source_id]}
+         for e in oldest_first],
     )  # fmt: skip
     _count(article, new, outside, tally)
+    _teach_spam_model(new, texts)
+
+
+def _teach_spam_model(new: list[Entry], texts: dict[str, str]) -> None:
+    """The source's spam filter's verdicts teach the spam model as a moderator's
+    approve or spam mark does, in the thread's transaction (a failed or dry
+    run teaches nothing; a second run has no new comments to teach)."""
+    for entry in new:
+        if entry.spam_verdict is not None and texts[entry.source_id]:
+            spam.learn(text=texts[entry.source_id], is_spam=entry.spam_verdict)
+
+
+class _Place:
+    """Where a new comment sits in its thread, worked out before it is written
+    (comments.services.place_in_thread reads and sets these)."""
+
+    __slots__ = ("depth", "parent_id", "path", "pk", "root_id")
+
+    def __init__(self, pk: int, parent) -> None:
+        self.pk, self.parent_id = pk, parent.pk if parent is not None else None
+        self.root_id, self.depth, self.path = None, 0, ""
+
+    tree_parent_path = Comment.tree_parent_path
 
 
 def _write_pings(source: str, discussion: Discussion, article: Article) -> int:
@@ -248,22 +280,27 @@ def _levels(
     return levels, orphans
 
 
-def _row(entry: Entry, article: Article, parent: Comment | None, users: dict,
-         text: str, replies: int, now) -> Comment:  # fmt: skip
+def _row(entry: Entry, article: Article, place: _Place, users: dict, text: str,
+         replies: int, now) -> dict:  # fmt: skip
     user = users.get(entry.email.lower()) if entry.registered else None
-    return Comment(
-        article=article,
-        parent=parent,
-        author=user,
-        guest_name="" if user else entry.name.strip()[:NAME_LENGTH],
-        guest_email="" if user else _email(entry.email),
-        body=text,
-        body_html=render_comment(text) if text else "",
-        status=entry.status,
-        deleted_at=entry.deleted_at,
-        notified_at=now,
-        reply_count=replies,
-    )
+    return {
+        "id": place.pk,
+        "article_id": article.pk,
+        "parent_id": place.parent_id,
+        "root_id": place.root_id,
+        "depth": place.depth,
+        "path": place.path,
+        "author_id": user.pk if user else None,
+        "guest_name": "" if user else entry.name.strip()[:NAME_LENGTH],
+        "guest_email": "" if user else _email(entry.email),
+        "body": text,
+        "body_html": (fast_html(text) or render_comment(text)) if text else "",
+        "status": entry.status,
+        "created_at": entry.created_at,
+        "deleted_at": entry.deleted_at,
+        "notified_at": now,
+        "reply_count": replies,
+    }
 
 
 def _email(address: str) -> str:
@@ -273,32 +310,6 @@ def _email(address: str) -> str:
     except ValidationError:
         return ""
     return address
-
-
-def _save_places(rows: list[Comment]) -> None:
-    """Write each row's root, depth, path and date in one statement per batch.
-
-    One UPDATE joined to a VALUES list (PostgreSQL, and SQLite from 3.33): the
-    ORM's bulk_update builds a CASE per row and field, which costs more than
-    the rest of the import together.
-    """
-    table = connection.ops.quote_name(Comment._meta.db_table)
-    column = {f: connection.ops.quote_name(Comment._meta.get_field(f).column)
-              for f in ("id", "root", "depth", "path", "created_at")}  # fmt: skip
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
-            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
-            cursor.execute(
-                f"UPDATE {table} SET {column['root']} = v.column2, "  # noqa: S608
-                f"{column['depth']} = v.column3, {column['path']} = v.column4, "
-                f"{column['created_at']} = v.column5 FROM (VALUES {values}) AS v "
-                f"WHERE {table}.{column['id']} = v.column1",
-                [value for row in batch for value in (
-                    row.pk, row.root_id, row.depth, row.path, adapt(row.created_at)
-                )],
-            )  # fmt: skip
 
 
 def _count(article: Article, new: list[Entry], outside: dict[str, Comment],

@@ -64,11 +64,42 @@ def _fields(element) -> dict[str, str]:
     return found
 
 
+def _meta(comment) -> dict[str, str]:
+    """A comment's commentmeta, as "meta:<key>" entries."""
+    found: dict[str, str] = {}
+    for child in comment:
+        if isinstance(child.tag, str) and _key(child.tag) == "wp:commentmeta":
+            meta = _fields(child)
+            found.setdefault(f"meta:{meta.get('wp:meta_key', '')}",
+                             meta.get("wp:meta_value", ""))  # fmt: skip
+    return found
+
+
+def spam_verdict(fields: dict[str, str], status: str) -> bool | None:
+    """What a comment's Akismet meta says, as a moderator's decision would:
+    a person's report to Akismet first; else, where Akismet checked the
+    comment, the status it was left in (approved or spam, by a person when it
+    differs from Akismet's call); else Akismet's own call on a held or trashed
+    one. None when Akismet left nothing."""
+    said = {"true": True, "false": False}
+    if (person := said.get(fields.get("meta:akismet_user_result", ""))) is not None:
+        return person
+    machine = said.get(fields.get("meta:akismet_result", ""))
+    if machine is None:
+        return None
+    if status in {Comment.Status.APPROVED, Comment.Status.SPAM}:
+        return status == Comment.Status.SPAM
+    return machine
+
+
 def _date(text: str) -> datetime | None:
-    if not text or text.startswith("0000"):
+    """A WordPress date (YYYY-MM-DD HH:MM:SS), in UTC; None for 0000-00-00."""
+    # fromisoformat reads this shape many times faster than strptime, and the
+    # shape is checked first because it would read other ISO forms too.
+    if len(text) != 19 or text[10] != " " or text.startswith("0000"):
         return None
     try:
-        return datetime.strptime(text, DATE_FORMAT).replace(tzinfo=UTC)
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
     except ValueError:
         return None
 
@@ -146,7 +177,7 @@ class WordPressReader:
         found.body = html_to_markdown(post.get("content:encoded", ""))
         for comment in comments:
             try:
-                self._add(found, _fields(comment), comment.sourceline)
+                self._add(found, _fields(comment) | _meta(comment), comment.sourceline)
             except ValueError as problem:
                 found.problem = str(problem)
                 return found
@@ -184,6 +215,7 @@ class WordPressReader:
         if body is None:
             body = html_to_markdown(c.get("wp:comment_content", ""))
         parent = c.get("wp:comment_parent", "0")
+        status = STATUSES.get(c.get("wp:comment_approved", ""), Comment.Status.HELD)
         found.entries.append(
             Entry(
                 source_id=ident,
@@ -191,11 +223,10 @@ class WordPressReader:
                 name=html.unescape(c.get("wp:comment_author", "")),
                 email=c.get("wp:comment_author_email", ""),
                 created_at=created,
-                status=STATUSES.get(
-                    c.get("wp:comment_approved", ""), Comment.Status.HELD
-                ),
+                status=status,
                 body=body,
                 registered=c.get("wp:comment_user_id", "0") not in {"", "0"},
                 deleted_at=deleted,
+                spam_verdict=spam_verdict(c, status),
             )
         )
