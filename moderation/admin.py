@@ -9,14 +9,15 @@ from django.db.models import (
     Q,
 )
 from django.http import HttpRequest
-from django.urls import reverse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from core.exceptions import Conflict
 
-from . import services
+from . import backtest, services
 from .models import (
     Appeal,
     AuditEntry,
@@ -24,6 +25,7 @@ from .models import (
     Flag,
     GuestBan,
     Term,
+    ToxicityExample,
     TrustedFlagger,
 )
 from .queue_admin import CHANGE_URL, EVERY_STATUS, QUEUE_URL
@@ -31,9 +33,59 @@ from .queue_admin import CHANGE_URL, EVERY_STATUS, QUEUE_URL
 
 @admin.register(Term)
 class TermAdmin(admin.ModelAdmin):
+    """Banned and watched terms, and the backtest of a proposed configuration."""
+
     list_display = ("phrase", "kind", "normalised", "note", "created_at")
     list_filter = ("kind",)
     search_fields = ("phrase", "normalised")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.backtest_view)
+        return [
+            path("backtest/", view, name="moderation_backtest"),
+            *super().get_urls(),
+        ]
+
+    def backtest_view(self, request: HttpRequest) -> TemplateResponse:
+        """Editors and moderators replay stored comments through proposed limits."""
+        if not request.user.has_perm("moderation.view_policybundle"):
+            raise PermissionDenied
+        form = backtest.BacktestForm(request.GET or None)
+        result = backtest.run(**form.cleaned_data) if form.is_valid() else None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Backtest a moderation configuration",
+            "form": form,
+            "result": result,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/moderation/backtest.html", context)
+
+
+@admin.register(ToxicityExample)
+class ToxicityExampleAdmin(admin.ModelAdmin):
+    """The toxicity model's site corpus: comments moderators' overrides labelled."""
+
+    list_display = ("created_at", "label", "comment_link", "excerpt", "moderator")
+    list_filter = ("label",)
+    list_select_related = ("moderator",)
+    search_fields = ("text",)
+    readonly_fields = ("comment", "text", "label", "moderator", "created_at")
+
+    @admin.display(description="comment", ordering="comment_id")
+    def comment_link(self, obj: ToxicityExample) -> str:
+        url = reverse(CHANGE_URL, args=[obj.comment_id])
+        return format_html('<a href="{}">#{}</a>', url, obj.comment_id)
+
+    @admin.display(description="text")
+    def excerpt(self, obj: ToxicityExample) -> str:
+        return Truncator(obj.text).chars(90)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(GuestBan)

@@ -69,6 +69,11 @@ class ToxicityClassifier:
             signals=signals,
         )
 
+    def probabilities(self, texts: list[str]) -> list[float]:
+        """Many texts' scores at once, without explanations (for backtests)."""
+        self._reload_if_refitted()
+        return [float(p) for p in self._model.probabilities(texts)] if texts else []
+
     def _reload_if_refitted(self) -> None:
         """At most once a minute, load the model another process has fitted."""
         now = time.monotonic()
