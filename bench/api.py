@@ -30,6 +30,7 @@ WARM_ROUNDS = 2
 STARTUP_SECONDS = 30
 CEILING = "GET /healthz (ceiling)"
 ANONYMOUS = "GET comments page, anonymous"
+SIGNED_IN = "GET comments page, signed in"
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 _warm_posts = itertools.count()
 
@@ -140,13 +141,21 @@ def _describe_setup(article) -> None:
 
 
 def _loads(base: str, slug: str, token: str) -> list[Load]:
-    """The ceiling first, then the discussion's first page, then posting to it."""
+    """The ceiling first, then the discussion's first page in every sort,
+    anonymous and signed in side by side, then posting to it."""
+    from comments.selectors import SORTS
+
     page = f"{base}/api/v1/articles/{slug}/comments/"
     auth = {"Authorization": f"Token {token}"}
+    pages = [
+        Load(f"{ANONYMOUS if who == 'anonymous' else SIGNED_IN}, {sort}",
+             f"{page}?sort={sort}", auth if who == "signed in" else {})
+        for sort in SORTS
+        for who in ("anonymous", "signed in")
+    ]  # fmt: skip
     return [
         Load(CEILING, f"{base}/healthz"),
-        Load(ANONYMOUS, page),
-        Load("GET comments page, signed in", page, auth),
+        *pages,
         Load("POST a comment, signed in", page, auth, post=True),
     ]
 
@@ -241,7 +250,7 @@ def _measure(wrk: str, load: Load, script: Path) -> dict:
     figures = _parse(_wrk(wrk, [*WRK_ARGS, *_wrk_args(load, script)]))
     _check(load.label, figures)
     print(  # noqa: T201
-        f"  {load.label:<32} {figures['rps']:8.1f} req/s  "
+        f"  {load.label:<40} {figures['rps']:8.1f} req/s  "
         f"p50 {figures['p50']:6.1f} ms  p99 {figures['p99']:6.1f} ms  "
         f"({figures['requests']:,} requests, {figures['non_2xx']:,} non-2xx, "
         f"{figures['socket_errors']:,} socket errors)"
@@ -331,9 +340,19 @@ def _check(label: str, figures: dict) -> None:
 
 
 def _print_ratio(figures: dict) -> None:
-    """The anonymous page's throughput as a share of the bare endpoint's."""
-    share = figures[ANONYMOUS]["rps"] / figures[CEILING]["rps"]
+    """Each first page's throughput signed in against anonymous, and against the
+    bare endpoint's."""
+    from comments.selectors import SORTS
+
+    ceiling = figures[CEILING]["rps"]
+    for sort in SORTS:
+        anonymous = figures[f"{ANONYMOUS}, {sort}"]["rps"]
+        signed_in = figures[f"{SIGNED_IN}, {sort}"]["rps"]
+        print(  # noqa: T201
+            f"  {sort:<7} signed in / anonymous: {signed_in / anonymous:6.1%}   "
+            f"anonymous / ceiling: {anonymous / ceiling:6.1%}   "
+            f"signed in / ceiling: {signed_in / ceiling:6.1%}"
+        )
     print(  # noqa: T201
-        f"  anonymous page / ceiling: {share:.1%} (the ceiling, /healthz, runs "
-        "SELECT 1, one aggregate and a cache round trip)"
+        "  (the ceiling, /healthz, runs SELECT 1, one aggregate and a cache round trip)"
     )
