@@ -53,6 +53,12 @@ class DecisionSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField()
     appealable_until = serializers.DateTimeField(allow_null=True)
     appeal = AppealStateSerializer(allow_null=True)
+    usual_wait = serializers.CharField(
+        allow_null=True,
+        required=False,
+        help_text="On a hold: how long holds usually last here, in words.",
+    )
+    usual_wait_minutes = serializers.IntegerField(allow_null=True, required=False)
 
 
 class CommentSerializer(serializers.Serializer):

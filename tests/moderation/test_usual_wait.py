@@ -83,6 +83,9 @@ def test_a_held_comment_states_the_median_wait_of_the_last_30_days(
     assert api["usual_wait"] == "about 3 hours"
     page = client.get(reverse("moderation:appeal", args=[comment.pk]))
     assert "Holds here usually last about 3 hours" in page.content.decode()
+    for where in (comment.get_absolute_url(), reverse("comments:mine")):
+        shown = client.get(where).content.decode()
+        assert "Holds here usually last about 3 hours." in shown
 
 
 def test_with_too_few_decided_holds_nothing_is_promised(decided_hold, hold, client):
