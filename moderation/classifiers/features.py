@@ -49,7 +49,7 @@ _INSULT = _words("""
     idiot moron clown imbecile halfwit muppet fool dimwit cretin buffoon dunce numpty
     stupid brainless clueless pathetic ignorant dim witless thick gormless dense dumb
     dumbest loser troll shill coward liar garbage worthless traitor hack
-    bootlicker lackey stooge sellout
+    bootlicker lackey stooge sellout idiotic moronic
 """)
 # Contempt words for a kind of person. The corpus uses invented placeholders
 # ("grelk", "vosh") for slurs; a site lists the real words it sees here.
@@ -70,6 +70,15 @@ _THING = _words("""
     bill law act policy proposal amendment rules rule directive plan regulation
     clause merger scheme package levy ban tariffs legislation argument comment take
     idea report numbers sources
+""")
+# Words every comment has: alone they say nothing of abuse.
+FUNCTION_WORDS = _words("""
+    a an the this that these those it its is are was were be been am do does did
+    i me my we us our you your u ur he him his she her they them their who whom
+    what which when where why how of in on at to for from by with about as and
+    or but if so than then there here not no can could will would should shall
+    may might must have has had just only also very too all any some s t d ll re
+    ve m
 """)
 _NEGATION = re.compile(r" (?:not|never|no|nobody|none|isn t|aren t|don t|won t) ")
 

@@ -19,7 +19,7 @@ import logging
 import math
 from pathlib import Path
 
-from .features import DENSE_NAMES, dense_features, fold
+from .features import DENSE_NAMES, FUNCTION_WORDS, dense_features, fold
 
 logger = logging.getLogger(__name__)
 
@@ -227,6 +227,10 @@ def train(rows: list[dict], *, C: float = 10.0, version: str | None = None) -> M
     )
     folded = [fold(t) for t in texts]
     words.fit(folded)
+    # A function word alone says nothing of abuse; in a pair ("you are", "your
+    # family") it may, so only the single words are dropped.
+    kept = [t for t in words.vocabulary_ if t not in FUNCTION_WORDS]
+    words.set_params(vocabulary=sorted(kept)).fit(folded)
     chars.fit(folded)
     model = Model(
         words=words, chars=chars, weights=[], intercept=0, scale=(1, 0), version=""

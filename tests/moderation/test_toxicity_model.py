@@ -100,6 +100,13 @@ SHORT_REPLIES = [
 ]  # fmt: skip
 
 
+def test_a_function_word_alone_carries_no_weight(classifier):
+    vocabulary = classifier._model.words.vocabulary_
+
+    assert not features.FUNCTION_WORDS & set(vocabulary)
+    assert "you are" in vocabulary  # in a pair it may
+
+
 @pytest.mark.parametrize("text", SHORT_REPLIES)
 def test_ordinary_short_replies_are_published(classifier, text):
     assert classifier.score(text).score < THRESHOLD
