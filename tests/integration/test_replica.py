@@ -11,6 +11,7 @@ a comment approved on the primary is then visible to its author only.
 """
 
 import glob
+import http.client
 import json
 import os
 import pwd
@@ -30,7 +31,6 @@ import pytest
 
 from tests.factories import PASSWORD
 from tests.integration.conftest import ROOT, wait_for
-from tests.integration.test_api_two_processes import _request, _stop
 
 pytestmark = pytest.mark.integration
 
@@ -51,6 +51,31 @@ def _server_binaries() -> Path:
     if not found:
         pytest.skip("the PostgreSQL server binaries (initdb, pg_ctl) are absent")
     return found[0]
+
+
+def _request(port: int, method: str, path: str, body=None, token: str = ""):
+    """One request; the status, the headers and the body. Generous timeout: the
+    web process moderates in-process, and its first comment loads the model."""
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Token {token}"
+    payload = None if body is None else json.dumps(body).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(method, path, body=payload, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        conn.close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _free_port() -> int:
@@ -131,7 +156,7 @@ SEED = """
 import json
 from tests.factories import ArticleFactory, UserFactory
 UserFactory(username="writer", email="writer@example.org")
-print(json.dumps({"slug": ArticleFactory().slug}))
+print(json.dumps({"slug": ArticleFactory().slug, "warm_up": ArticleFactory().slug}))
 """
 
 
@@ -141,6 +166,7 @@ class Site:
     primary: Cluster
     replica: Cluster
     slug: str
+    warm_up: str  # another article, for the first comment (it loads the model)
 
     def caught_up(self) -> bool:
         """The replica has replayed everything the primary has written."""
@@ -172,7 +198,7 @@ def site(tmp_path_factory) -> Iterator[Site]:
                "HTTPS": "0", "DEBUG": "0",
                "ALLOWED_HOSTS": "127.0.0.1,localhost"}  # fmt: skip
         _manage(env, "migrate", "--noinput", "-v", "0")
-        slug = json.loads(_manage(env, "shell", "-c", SEED).splitlines()[-1])["slug"]
+        seeded = json.loads(_manage(env, "shell", "-c", SEED).splitlines()[-1])
 
         replica = Cluster(base / "replica", _free_port())
         clusters.run("pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port),
@@ -202,7 +228,8 @@ def site(tmp_path_factory) -> Iterator[Site]:
             if server.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
             time.sleep(0.1)
-        site = Site(port=port, primary=primary, replica=replica, slug=slug)
+        site = Site(port=port, primary=primary, replica=replica,
+                    slug=seeded["slug"], warm_up=seeded["warm_up"])  # fmt: skip
         wait_for(site.caught_up, timeout=30)
         yield site
     finally:
@@ -236,14 +263,17 @@ def token(site) -> str:
     credentials = {"username": "writer", "password": PASSWORD}
     status, _, data = _request(site.port, "POST", "/api/v1/auth/token/", credentials)
     assert status == 200, data
-    return json.loads(data)["token"]
+    token = json.loads(data)["token"]
+    _post_approved(site, token, "Warming up.", slug=site.warm_up)
+    wait_for(site.caught_up)
+    return token
 
 
-def _post_approved(site: Site, token: str, body: str) -> int:
+def _post_approved(site: Site, token: str, body: str, slug: str = "") -> int:
     """Post as the writer; wait until the web process's moderation approved it
     on the primary."""
     status, _, data = _request(
-        site.port, "POST", f"/api/v1/articles/{site.slug}/comments/",
+        site.port, "POST", f"/api/v1/articles/{slug or site.slug}/comments/",
         {"body": body}, token,
     )  # fmt: skip
     assert status == 201, data
