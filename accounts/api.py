@@ -16,7 +16,6 @@ from drf_standardized_errors.openapi_serializers import (
     ParseErrorResponseSerializer,
     ValidationErrorEnum,
 )
-from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.permissions import IsAuthenticated
@@ -27,6 +26,7 @@ from core.api import ApiRateLimited
 from core.net import client_ip
 
 from . import privacy, services
+from .auth import CachedTokenAuthentication
 from .models import User
 from .usernames import UsernameValidator
 
@@ -102,7 +102,7 @@ class TokenView(APIView):
     def get_authenticators(self):
         # Signing out needs the token it revokes; signing in ignores any old one.
         if self.request is not None and self.request.method == "DELETE":
-            return [TokenAuthentication()]
+            return [CachedTokenAuthentication()]
         return []
 
     def get_permissions(self):
@@ -144,7 +144,7 @@ class TokenView(APIView):
 
 
 class TokensView(APIView):
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [CachedTokenAuthentication]
     permission_classes = [IsAuthenticated]
 
     @extend_schema(

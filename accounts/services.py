@@ -282,6 +282,8 @@ def _anonymise(user: User) -> None:
     user.is_active = user.is_staff = user.is_superuser = False
     user.last_login = None
     user.reply_emails = user.decision_emails = False
+    # A ban's words may name the reader; whether a ban stands stays on record.
+    user.ban_reason = ""
     user.save()
     user.groups.clear()
     user.user_permissions.clear()

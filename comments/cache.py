@@ -12,6 +12,8 @@ import time
 from django.core.cache import cache
 from django.db import transaction
 
+from core import db
+
 logger = logging.getLogger(__name__)
 
 TIMEOUT = 600  # seconds: a safety net; versions do the real invalidation
@@ -31,6 +33,9 @@ def discussion_version(article_id: int) -> int | None:
     except Exception:
         logger.warning("discussion cache unreachable; rendering uncached")
         return None
+    # A version this fresh may not have reached the replicas yet: build it from
+    # the primary, so no older copy is kept under the newer version.
+    db.pin_if_recent(version)
     return version
 
 

@@ -98,7 +98,6 @@ def test_the_readers_strings_were_there_before(erased_reader):
 # Left behind today, and not by design: each has a test below that fails
 # (strictly expected to) until the app that owns the row erases it too.
 NOT_YET = {
-    ("accounts_user", "ban_reason"),
     ("moderation_spamtoken", "token"),
 }
 
@@ -116,9 +115,6 @@ def test_after_the_erase_only_what_is_kept_on_purpose_remains(erased_reader):
     assert not Comment.objects.filter(body__icontains=WORD).exists()
 
 
-@pytest.mark.xfail(
-    strict=True, reason="accounts.services._anonymise keeps User.ban_reason"
-)
 def test_the_accounts_ban_reason_is_erased(erased_reader):
     _, after = erased_reader
     assert ("accounts_user", "ban_reason") not in after[NAME]

@@ -323,13 +323,6 @@ def test_a_poster_sees_their_comment_at_once_while_anonymous_reads_use_the_repli
     assert _get(site, "/healthz")[1]["degraded"] is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="comments.cache keys the shared page by a version that moves before "
-    "the replica has the change; discussion_version must call "
-    "core.db.pin_if_recent(version) so a fresh version is built from the primary "
-    "(then remove this mark)",
-)
 def test_a_page_built_while_the_replica_lags_is_not_kept_once_it_catches_up(
     site, token
 ):
