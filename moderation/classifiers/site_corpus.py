@@ -19,6 +19,8 @@ from . import _loaded, learned
 
 logger = logging.getLogger(__name__)
 
+PUBLISHED = "moderation:toxicity:published"  # the newest fitted model's version
+
 # What an override teaches: the decision, the status it overrode, the label.
 OVERRIDES = {
     "approve": (Comment.Status.HELD, Comment.Status.APPROVED, "civil"),
@@ -94,8 +96,6 @@ def refit() -> tuple[learned.Model, int]:
 
 
 def _publish(version: str) -> None:
-    from .toxicity import PUBLISHED
-
     def send() -> None:
         try:
             cache.set(PUBLISHED, version, timeout=None)

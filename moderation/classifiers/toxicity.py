@@ -19,7 +19,6 @@ from . import Score, learned
 
 logger = logging.getLogger(__name__)
 
-PUBLISHED = "moderation:toxicity:published"  # the newest fitted model's version
 RECHECK_SECONDS = 60
 
 
@@ -80,14 +79,14 @@ class ToxicityClassifier:
         if now - self._checked_at < RECHECK_SECONDS or not self.loaded:
             return
         self._checked_at = now
+        from .site_corpus import PUBLISHED, newest_model
+
         try:
             published = cache.get(PUBLISHED)
         except Exception:  # the cache is down: keep the model we have
             logger.warning("cache unreachable; toxicity model not rechecked")
             return
         if published and published not in (self._seen, self._model.version):
-            from .site_corpus import newest_model
-
             self._seen = published
             if model := newest_model():
                 self._model = model

@@ -10,7 +10,9 @@ from django.core.management import call_command
 from comments.models import Comment
 from moderation import classifiers
 from moderation.classifiers import site_corpus
+from moderation.classifiers import toxicity as toxicity_module
 from moderation.classifiers.features import fold
+from moderation.classifiers.toxicity import ToxicityClassifier
 from moderation.models import ToxicityArtefact, ToxicityExample
 from moderation.services import moderator_decide
 from moderation.tasks import retrain_toxicity
@@ -141,3 +143,16 @@ def test_every_verdict_names_its_model_version_and_a_phrase_of_the_text(
 
 def test_the_weekly_refit_is_off_unless_switched_on(settings):
     assert "retrain-toxicity" not in settings.CELERY_BEAT_SCHEDULE
+
+
+def test_a_running_process_picks_up_a_model_another_one_fitted(
+    post, article, regular, decide, monkeypatch, django_capture_on_commit_callbacks
+):
+    elsewhere = ToxicityClassifier()  # a worker that started before the refit
+    elsewhere.warm_up()
+    decide(post(article=article, author=regular, body=JARGON), "approve")
+    with django_capture_on_commit_callbacks(execute=True):
+        model, _ = site_corpus.refit()
+    monkeypatch.setattr(toxicity_module, "RECHECK_SECONDS", 0)
+
+    assert elsewhere.score("Thanks, useful piece.").version == model.version
