@@ -31,6 +31,7 @@ GRANTS = {
         ("moderation", "appeal", ["view", "change"]),
         ("moderation", "trustedflagger", ["add", "change", "delete", "view"]),
         ("moderation", "surge", ["add", "change", "view"]),
+        ("moderation", "toxicityexample", ["view", "delete"]),
         ("moderation", "policybundle", ["view"]),
     ],
 }
