@@ -231,7 +231,9 @@ def _measure_pages(article, reader, size: int) -> None:
     )
     url = article.get_absolute_url()
     api_url = f"/api/v1/articles/{article.slug}/comments/"
-    clients = dict(zip(KINDS, (anonymous, signed_in, api_anonymous, api_signed_in)))
+    clients = dict(
+        zip(KINDS, (anonymous, signed_in, api_anonymous, api_signed_in), strict=True)
+    )
     print(  # noqa: T201
         f"  {'median ms (queries)':<20}"
         + "".join(f"{kind:>20}" for kind in KINDS)

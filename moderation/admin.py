@@ -17,7 +17,7 @@ from django.utils.text import Truncator
 
 from core.exceptions import Conflict
 
-from . import backtest, services
+from . import appeals, backtest, bans
 from .models import (
     Appeal,
     AuditEntry,
@@ -171,7 +171,7 @@ class AppealAdmin(admin.ModelAdmin):
         done = 0
         for appeal in queryset:
             try:
-                services.appeal_decide(appeal=appeal, moderator=request.user,
+                appeals.appeal_decide(appeal=appeal, moderator=request.user,
                                        outcome=outcome)  # fmt: skip
                 done += 1
             except (PermissionDenied, ValidationError, Conflict) as exc:
@@ -220,7 +220,7 @@ class BannedAccountAdmin(admin.ModelAdmin):
     @admin.action(description="Lift the selected bans", permissions=["change"])
     def lift_ban(self, request, queryset) -> None:
         for account in queryset:
-            services.user_unban(user=account, moderator=request.user)
+            bans.user_unban(user=account, moderator=request.user)
         self.message_user(request, f"Lifted {queryset.count()} ban(s).",
                           messages.SUCCESS)  # fmt: skip
 

@@ -18,7 +18,7 @@ from comments.models import Comment
 from core import openapi
 from core.pagination import CursorPage
 
-from . import selectors, services, transparency
+from . import appeals, bans, selectors, services, transparency
 from .models import Action, Appeal, Flag, Verdict
 
 
@@ -186,7 +186,7 @@ class Ban(APIView):
         user = get_object_or_404(User, pk=pk)
         data = BanSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.user_ban(user=user, moderator=request.user, **data.validated_data)
+        bans.user_ban(user=user, moderator=request.user, **data.validated_data)
         return Response(BanAnswer(user).data)
 
 
@@ -213,7 +213,7 @@ class CommentAppeal(APIView):
         comment = _readable_or_404(request, pk)
         data = AppealSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        appeal = services.appeal_file(comment=comment, user=request.user,
+        appeal = appeals.appeal_file(comment=comment, user=request.user,
                                       note=data.validated_data["note"])  # fmt: skip
         return Response(AppealAnswer(appeal).data, status=status.HTTP_201_CREATED)
 
@@ -297,7 +297,7 @@ class AppealDecision(APIView):
         appeal = get_object_or_404(Appeal, pk=pk)
         data = AppealDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.appeal_decide(appeal=appeal, moderator=request.user,
+        appeals.appeal_decide(appeal=appeal, moderator=request.user,
                                **data.validated_data)  # fmt: skip
         (appeal,) = _for_queue([_appeals().get(pk=pk)])
         return Response(

@@ -36,7 +36,7 @@ from comments.models import Comment
 from comments.services import comment_set_status
 from core.exceptions import Conflict
 
-from . import selectors, services
+from . import bans, selectors, services
 from .models import (
     Action,
     AuditEntry,
@@ -414,7 +414,7 @@ def desk_ban(
     shadow: bool = False,
 ) -> UndoRecord:
     """Ban the card's author (or a guest's address) and reject the comment."""
-    if days not in services.BAN_DAYS:
+    if days not in bans.BAN_DAYS:
         raise ValidationError({"days": "Choose 1, 7 or 30 days, or forever."})
     if not reason.strip():
         raise ValidationError({"reason": "Say why: the author reads it."})
@@ -432,14 +432,14 @@ def desk_ban(
             "ban_is_shadow": author.ban_is_shadow,
             "ban_reason": author.ban_reason,
         }
-        length = services.BAN_DAYS[days]
+        length = bans.BAN_DAYS[days]
         until = timezone.now() + timedelta(days=length) if length else None
-        services.user_ban(user=author, moderator=moderator, reason=reason,
+        bans.user_ban(user=author, moderator=moderator, reason=reason,
                           until=until, shadow=shadow, comment=comment)  # fmt: skip
     else:
         had = GuestBan.objects.filter(email=comment.guest_email.lower()).exists()
         before["guest_ban"] = None if had else comment.guest_email.lower()
-        services.guest_ban(email=comment.guest_email, moderator=moderator,
+        bans.guest_ban(email=comment.guest_email, moderator=moderator,
                            reason=reason)  # fmt: skip
     if comment.status != Comment.Status.REJECTED:
         services.moderator_decide(

@@ -32,7 +32,7 @@ from accounts.models import User
 from comments.models import Comment
 from core.exceptions import Conflict
 
-from . import selectors, services
+from . import bans, selectors, services
 from .forms import BanForm, DecideForm, GuestBanForm
 from .models import (
     Action,
@@ -478,12 +478,12 @@ class QueueAdmin(admin.ModelAdmin):
         if not form.is_valid():
             return self._refused(request, comment, form)
         data = form.cleaned_data
-        days = services.BAN_DAYS[data["days"]]
+        days = bans.BAN_DAYS[data["days"]]
         until = timezone.now() + timedelta(days=days) if days else None
         try:
             with transaction.atomic():
                 rejected = self._reject(request, comment, data)
-                services.user_ban(user=comment.author, moderator=request.user,
+                bans.user_ban(user=comment.author, moderator=request.user,
                                   reason=data["reason"], until=until,
                                   shadow=data["shadow"], comment=comment)  # fmt: skip
         except REFUSALS as exc:
@@ -506,7 +506,7 @@ class QueueAdmin(admin.ModelAdmin):
         try:
             with transaction.atomic():
                 rejected = self._reject(request, comment, data)
-                ban = services.guest_ban(email=comment.guest_email,
+                ban = bans.guest_ban(email=comment.guest_email,
                                          moderator=request.user,
                                          reason=data["reason"])  # fmt: skip
         except REFUSALS as exc:
@@ -551,7 +551,7 @@ class QueueAdmin(admin.ModelAdmin):
                 continue
             until = timezone.now() + timedelta(days=days) if days else None
             try:
-                services.user_ban(
+                bans.user_ban(
                     user=comment.author,
                     moderator=request.user,
                     until=until,

@@ -4,7 +4,7 @@ Each writes its audit entry in the same transaction as the change it records.
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +18,7 @@ from accounts import ratelimit
 from accounts.models import MODERATORS_GROUP, User
 from comments import rights
 from comments.models import Comment
-from comments.services import comment_note_appeal, comment_set_status
+from comments.services import comment_set_status
 from core.exceptions import Conflict, RateLimited
 from core.text import normalise
 
@@ -26,11 +26,9 @@ from . import bundles, flags, repeat, rules, selectors, waits
 from .classifiers import Score, score_all
 from .models import (
     Action,
-    Appeal,
     AuditEntry,
     DecisionNotice,
     Flag,
-    GuestBan,
     RuleName,
     Term,
     Verdict,
@@ -50,14 +48,6 @@ MACHINE = "machine"
 
 class AlreadyFlagged(Conflict):
     """The reader has flagged this comment before."""
-
-
-class AlreadyAppealed(Conflict):
-    """The author has appealed this decision before."""
-
-
-class AppealDecided(Conflict):
-    """Another moderator decided the appeal a moment ago."""
 
 
 class DecidedMeanwhile(Conflict):
@@ -168,7 +158,7 @@ def _record(comment, action, shadow, findings, scores) -> Verdict | None:
         after=STATUS_FOR[action],
     )
     if action in TOLD_AT_ONCE and not shadow:
-        _tell_author(comment.pk, DecisionNotice.Kind.DECISION)
+        tell_author(comment.pk, DecisionNotice.Kind.DECISION)
     return verdict
 
 
@@ -177,7 +167,7 @@ def _record(comment, action, shadow, findings, scores) -> Verdict | None:
 TOLD_AT_ONCE = (Action.REJECT, Action.SPAM)
 
 
-def _tell_author(comment_id: int, kind: str, countdown: int = 0) -> None:
+def tell_author(comment_id: int, kind: str, countdown: int = 0) -> None:
     transaction.on_commit(
         lambda: author_to_be_told.send(
             sender=Comment, comment_id=comment_id, kind=kind, countdown=countdown
@@ -295,7 +285,7 @@ def moderator_decide(
         )
         if action in TOLD_AT_ONCE:
             # Not before the moderator's chance to take it back has passed.
-            _tell_author(
+            tell_author(
                 pk, DecisionNotice.Kind.DECISION, settings.MODERATION_UNDO_SECONDS
             )
             if comment.author_id and not comment.shadowed:
@@ -321,7 +311,7 @@ def _warn_if_repeat(comment: Comment, count: int, countdown: int = 0) -> None:
         action=repeat.WARN,
         reasons=[repeat.warning_reason(count)],
     )
-    _tell_author(comment.pk, DecisionNotice.Kind.WARNING, countdown)
+    tell_author(comment.pk, DecisionNotice.Kind.WARNING, countdown)
 
 
 def refuse_if_decided_meanwhile(comment, moderator, seen: int | None) -> None:
@@ -406,189 +396,6 @@ def _hold_for_flags(comment: Comment, reasons: list[str]) -> None:
         before=before,
         after=held,
     )
-
-
-@transaction.atomic
-def appeal_file(*, comment: Comment, user: User, note: str = "") -> Appeal:
-    """The author objects to the decision on their comment, within the window."""
-    comment = Comment.objects.select_for_update(of=("self",)).get(pk=comment.pk)
-    if refusal := rights.appeal_refusal(comment, user):
-        raise refusal
-    decision = comment.decision
-    decided_at = datetime.fromisoformat(decision["decided_at"])
-    made = (
-        AuditEntry.objects.filter(comment=comment, action__in=Action.values)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-    try:
-        with transaction.atomic():
-            appeal = Appeal.objects.create(
-                comment=comment,
-                author=user,
-                decided_at=decided_at,
-                action=decision["action"],
-                decided_by_id=made.actor_id if made else None,
-                note=note.strip()[:2000],
-            )
-    except IntegrityError as exc:
-        raise AlreadyAppealed("You have already appealed this decision.") from exc
-    comment_note_appeal(comment_id=comment.pk, appeal=appeal.as_json())
-    audit(
-        comment=comment,
-        actor=user,
-        action="appeal",
-        reasons=[f"The author appealed the {appeal.action} decision."],
-    )
-    return appeal
-
-
-@transaction.atomic
-def appeal_decide(
-    *, appeal: Appeal, moderator: User, outcome: str, reason: str = ""
-) -> Appeal:
-    """A moderator other than the one who decided upholds or reverses it."""
-    if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators decide appeals.")
-    if outcome not in Appeal.Outcome.values:
-        raise ValidationError({"outcome": "Choose uphold or reverse."})
-    appeal = Appeal.objects.select_for_update().get(pk=appeal.pk)
-    if appeal.decided_by_id == moderator.pk:
-        raise PermissionDenied(
-            "You made the decision appealed; another moderator must review it."
-        )
-    if appeal.status != Appeal.Status.OPEN:
-        raise AppealDecided("This appeal has been decided already.")
-    reason = reason.strip() or (
-        "On review, the comment is published."
-        if outcome == Appeal.Outcome.REVERSE
-        else "On review, the decision stands."
-    )
-    appeal.status, appeal.outcome, appeal.reason = (
-        Appeal.Status.DECIDED,
-        outcome,
-        reason,
-    )
-    appeal.moderator, appeal.resolved_at = moderator, timezone.now()
-    appeal.save(
-        update_fields=["status", "outcome", "reason", "moderator", "resolved_at"]
-    )
-    comment = appeal.comment
-    if outcome == Appeal.Outcome.REVERSE:
-        before = comment.status
-        decision = statement(
-            action=Action.APPROVE,
-            automated=False,
-            reasons=[reason],
-            policy=comment.article.discussion_policy,
-        )
-        comment_set_status(
-            comment_id=comment.pk,
-            status=Comment.Status.APPROVED,
-            decision={**decision, "appeal": appeal.as_json()},
-        )
-        audit(
-            comment=comment,
-            actor=moderator,
-            action=Action.APPROVE,
-            reasons=[f"Appeal reversed: {reason}"],
-            before=before,
-            after=Comment.Status.APPROVED,
-        )
-    else:
-        comment_note_appeal(comment_id=comment.pk, appeal=appeal.as_json())
-        audit(
-            comment=comment,
-            actor=moderator,
-            action="appeal_upheld",
-            reasons=[f"Appeal upheld: {reason}"],
-        )
-    _tell_author(comment.pk, DecisionNotice.Kind.APPEAL)
-    return appeal
-
-
-# The lengths a moderator picks a ban from, in days (None: for good).
-BAN_DAYS = {"1": 1, "7": 7, "30": 30, "forever": None}
-
-
-@transaction.atomic
-def user_ban(
-    *,
-    user: User,
-    moderator: User,
-    reason: str,
-    until: datetime | None = None,
-    shadow: bool = False,
-    comment: Comment | None = None,
-) -> User:
-    """Ban an account until a time, or for good when `until` is None."""
-    if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators ban readers.")
-    if user.is_moderator:
-        raise PermissionDenied("Moderators cannot be banned here.")
-    if until is not None and until <= timezone.now():
-        raise ValidationError({"until": "A ban must end in the future."})
-    _set_ban(
-        user, until=until, permanent=until is None, shadow=shadow, reason=reason.strip()
-    )
-    length = "permanently" if until is None else f"until {until:%Y-%m-%d %H:%M} UTC"
-    kind = "shadow-banned" if shadow else "banned"
-    audit(
-        comment=comment,
-        actor=moderator,
-        subject_user=user,
-        action="ban",
-        reasons=[f"{user.username} {kind} {length}: {reason or 'no reason given'}"],
-        after=kind,
-    )
-    return user
-
-
-def _set_ban(user: User, *, until, permanent: bool, shadow: bool, reason: str) -> None:
-    user.banned_until, user.ban_is_permanent = until, permanent
-    user.ban_is_shadow, user.ban_reason = shadow, reason
-    user.save(
-        update_fields=[
-            "banned_until",
-            "ban_is_permanent",
-            "ban_is_shadow",
-            "ban_reason",
-        ]
-    )
-
-
-@transaction.atomic
-def user_unban(*, user: User, moderator: User) -> User:
-    """Lift an account's ban."""
-    if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators lift bans.")
-    _set_ban(user, until=None, permanent=False, shadow=False, reason="")
-    audit(
-        comment=None,
-        actor=moderator,
-        subject_user=user,
-        action="unban",
-        reasons=[f"Ban on {user.username} lifted."],
-        before="banned",
-    )
-    return user
-
-
-@transaction.atomic
-def guest_ban(*, email: str, moderator: User, reason: str = "") -> GuestBan:
-    """Reject every future comment from a guest e-mail address."""
-    if not moderator.is_moderator:
-        raise PermissionDenied("Only moderators ban guest addresses.")
-    ban, _ = GuestBan.objects.get_or_create(
-        email=email.strip().lower(), defaults={"reason": reason}
-    )
-    audit(
-        comment=None,
-        actor=moderator,
-        action="guest_ban",
-        reasons=[f"Guest address {ban.email} banned: {reason or 'no reason given'}"],
-    )
-    return ban
 
 
 @transaction.atomic

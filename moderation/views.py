@@ -19,7 +19,7 @@ from articles.models import Article
 from comments.models import Comment
 from core.exceptions import Conflict, RateLimited
 
-from . import desk, policy, receipts, selectors, services, surge, transparency
+from . import appeals, desk, policy, receipts, selectors, services, surge, transparency
 from .forms import AppealForm, FlagForm
 from .models import Action, RuleName
 
@@ -91,7 +91,7 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         status = _attempt(
             form,
-            lambda: services.appeal_file(
+            lambda: appeals.appeal_file(
                 comment=comment, user=request.user, note=form.cleaned_data["note"]
             ),
         )

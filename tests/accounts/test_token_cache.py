@@ -10,7 +10,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts import services
-from moderation.services import user_ban
+from moderation.bans import user_ban
 from tests.api.conftest import API, json_client, sign_in
 from tests.factories import PASSWORD, ArticleFactory
 

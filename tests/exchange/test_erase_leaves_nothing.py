@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.services import article_follow, comment_vote
+from moderation.bans import user_ban
 from moderation.models import Appeal
-from moderation.services import flag_comment, moderator_decide, user_ban
+from moderation.services import flag_comment, moderator_decide
 from tests.api.conftest import API
 from tests.comments.helpers import add_comment
 from tests.factories import PASSWORD, UserFactory

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
-from moderation import services
+from moderation import appeals, bans, services
 from moderation.models import Appeal, Term
 from tests.factories import UserFactory
 
@@ -126,7 +126,7 @@ def test_the_moderator_who_decided_cannot_decide_the_appeal_another_reverses_it(
     comment.refresh_from_db()
     assert comment.decision["reasons"] == ["Off topic."]
     assert comment.decision["automated"] is False
-    appeal = services.appeal_file(comment=comment, user=regular, note="It is not.")
+    appeal = appeals.appeal_file(comment=comment, user=regular, note="It is not.")
     article.refresh_from_db()
     count_before = article.comment_count
 
@@ -158,9 +158,9 @@ def test_the_moderator_who_decided_cannot_decide_the_appeal_another_reverses_it(
 def test_a_machine_decision_is_reviewed_by_any_moderator_and_can_stand(
     rejected, regular
 ):
-    appeal = services.appeal_file(comment=rejected, user=regular)
+    appeal = appeals.appeal_file(comment=rejected, user=regular)
 
-    services.appeal_decide(appeal=appeal, moderator=_moderator("mod"),
+    appeals.appeal_decide(appeal=appeal, moderator=_moderator("mod"),
                            outcome="uphold")  # fmt: skip
 
     rejected.refresh_from_db()
@@ -172,7 +172,7 @@ def test_a_shadowed_comment_shows_no_decision_and_takes_no_appeal(
     client, post, article, regular
 ):
     until = timezone.now() + timedelta(days=3)
-    services.user_ban(user=regular, moderator=_moderator("mod"), reason="Troll",
+    bans.user_ban(user=regular, moderator=_moderator("mod"), reason="Troll",
                       until=until, shadow=True)  # fmt: skip
     comment = post(article=article, author=regular, body="Anything at all here")
     client.force_login(regular)
@@ -209,7 +209,7 @@ def test_the_author_appeals_from_the_page(client, rejected, regular):
 def test_a_second_moderator_reverses_an_appeal_from_the_admin(
     client, rejected, regular
 ):
-    appeal = services.appeal_file(comment=rejected, user=regular, note="A quote.")
+    appeal = appeals.appeal_file(comment=rejected, user=regular, note="A quote.")
     client.force_login(_moderator("mod"))
     changelist = reverse("admin:moderation_appeal_changelist")
 

@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from comments.models import Comment
-from moderation import services
+from moderation import appeals, bans
 from moderation.models import Term
 from moderation.tasks import notify_long_holds, send_decision_notice
 from tests.factories import UserFactory
@@ -47,7 +47,7 @@ def test_no_mail_for_a_reader_who_turned_them_off_or_a_shadow_banned_one(
     post(article=article, author=regular, body="Only a dimwit says so")
     regular.decision_emails = True
     regular.save()
-    services.user_ban(
+    bans.user_ban(
         user=regular,
         moderator=_moderator(),
         reason="Troll",
@@ -82,11 +82,11 @@ def test_the_author_hears_the_outcome_of_their_appeal(
     post, article, regular, django_capture_on_commit_callbacks
 ):
     comment = post(article=article, author=regular, body="Only a dimwit says so")
-    appeal = services.appeal_file(comment=comment, user=regular, note="A quote.")
+    appeal = appeals.appeal_file(comment=comment, user=regular, note="A quote.")
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.appeal_decide(
+        appeals.appeal_decide(
             appeal=appeal,
             moderator=_moderator(),
             outcome="reverse",

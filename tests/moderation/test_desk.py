@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
-from moderation import desk, services
+from moderation import bans, desk, services
 from moderation.models import AuditEntry, DeskClaim, Flag, GuestBan, Term, UndoRecord
 from tests.comments.helpers import add_comment
 from tests.factories import ArticleFactory, UserFactory
@@ -116,7 +116,7 @@ def test_the_authors_history_is_on_the_card_and_a_click_away(mod, article):
     add_comment(article, author, body="Approved once")
     add_comment(article, author, status="rejected", body="Rejected once")
     waiting = held(article, author, "Held now")
-    services.user_ban(
+    bans.user_ban(
         user=author,
         moderator=make_moderator("m2"),
         reason="rude",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.services import comment_delete
-from moderation import receipts, services
+from moderation import appeals, bans, receipts, services
 from tests.comments.helpers import add_comment
 from tests.factories import UserFactory
 
@@ -98,10 +98,10 @@ def test_a_removal_reversed_on_appeal_says_so(
     comment = add_comment(article, regular, body="Sharp words on the tariff.")
     services.flag_comment(comment=comment, user=reader, reason="abuse")
     services.moderator_decide(comment=comment, moderator=mod, action="reject")
-    appeal = services.appeal_file(comment=comment, user=regular, note="Fair words.")
+    appeal = appeals.appeal_file(comment=comment, user=regular, note="Fair words.")
     other = UserFactory(groups=[Group.objects.get(name="Moderators")])
     with django_capture_on_commit_callbacks(execute=True):
-        services.appeal_decide(appeal=appeal, moderator=other, outcome="reverse")
+        appeals.appeal_decide(appeal=appeal, moderator=other, outcome="reverse")
     client.force_login(reader)
 
     html = client.get(URL).content.decode()
@@ -115,7 +115,7 @@ def test_a_shadow_banned_readers_reports_read_like_anyone_elses(
 ):
     removed = add_comment(article, regular, body="Removed after two reports.")
     waiting = add_comment(article, regular, body="Reported, never reviewed.")
-    services.user_ban(
+    bans.user_ban(
         user=other_reader,
         moderator=mod,
         reason="Sock puppet",

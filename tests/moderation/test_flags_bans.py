@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.selectors import discussion_page
-from moderation import selectors, services
+from moderation import bans, selectors, services
 from moderation.classifiers import spam
 from moderation.classifiers.spam import SpamClassifier
 from moderation.models import AuditEntry, Flag, SpamToken
@@ -111,11 +111,11 @@ def test_readers_cannot_decide_or_ban(article, regular, reader):
     with pytest.raises(PermissionDenied):
         services.moderator_decide(comment=comment, moderator=reader, action="reject")
     with pytest.raises(PermissionDenied):
-        services.user_ban(user=regular, moderator=reader, reason="no")
+        bans.user_ban(user=regular, moderator=reader, reason="no")
 
 
 def test_a_banned_reader_is_refused_and_the_ban_is_logged(post, article, regular, mod):
-    services.user_ban(
+    bans.user_ban(
         user=regular,
         moderator=mod,
         reason="Harassment",
@@ -133,7 +133,7 @@ def test_a_banned_reader_is_refused_and_the_ban_is_logged(post, article, regular
 def test_a_shadow_banned_author_sees_their_comment_and_nobody_else_does(
     post, article, regular, reader, mod
 ):
-    services.user_ban(user=regular, moderator=mod, reason="Troll", shadow=True)
+    bans.user_ban(user=regular, moderator=mod, reason="Troll", shadow=True)
 
     comment = post(article=article, author=regular, body="Nobody hears me")
 
@@ -149,7 +149,7 @@ def test_a_shadow_banned_author_sees_their_comment_and_nobody_else_does(
 def test_the_shadow_banned_author_sees_no_awaiting_label(
     client, post, article, regular, mod
 ):
-    services.user_ban(user=regular, moderator=mod, reason="Troll", shadow=True)
+    bans.user_ban(user=regular, moderator=mod, reason="Troll", shadow=True)
     post(article=article, author=regular, body="Nobody hears me")
     client.force_login(regular)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from articles.models import Article
 from comments.models import Comment, Vote
 from comments.services import comment_edit, comment_post, comment_vote
-from moderation import services
+from moderation import bans, services
 from moderation.models import Flag, TrustedFlagger
 from tests.comments.helpers import add_comment
 from tests.factories import ArticleFactory, UserFactory
@@ -29,7 +29,7 @@ def mod(db):
 
 def _ban(user, mod, *, shadow: bool) -> None:
     until = timezone.now() + timedelta(days=7)
-    services.user_ban(user=user, moderator=mod, reason="Abuse", until=until,
+    bans.user_ban(user=user, moderator=mod, reason="Abuse", until=until,
                       shadow=shadow)  # fmt: skip
     user.refresh_from_db()
 
@@ -63,7 +63,7 @@ def test_a_shadow_banned_readers_votes_and_flags_move_nothing_others_see(
     assert comment.status == Comment.Status.APPROVED  # one flag would hold it
     assert Vote.objects.get().counted is False
     # Lifted, the reader's next vote counts, and the old one never did.
-    services.user_unban(user=reader, moderator=mod)
+    bans.user_unban(user=reader, moderator=mod)
     reader.refresh_from_db()
     assert comment_vote(comment=comment, user=reader, value=1) == (1, 1)
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from comments.services import comment_import
-from moderation import services
+from moderation import bans, services
 from moderation.models import (
     Action,
     AuditEntry,
@@ -287,7 +287,7 @@ def test_the_authors_history_counts_their_comments_and_links_to_them(mod_client)
     someone_else = add_comment(article, UserFactory(), status="held", body="Other")
     week = timezone.now() + timedelta(days=7)
     boss = UserFactory(is_superuser=True)
-    services.user_ban(user=author, moderator=boss, reason="Abuse.", until=week)
+    bans.user_ban(user=author, moderator=boss, reason="Abuse.", until=week)
 
     html = mod_client.get(QUEUE).content.decode()
 
@@ -365,7 +365,7 @@ def test_the_audit_log_is_newest_first_and_links_each_comment(mod_client):
     boss = UserFactory(username="boss", is_superuser=True)
     decided = add_comment(ArticleFactory(), UserFactory(), status="held", body="A")
     services.moderator_decide(comment=decided, moderator=boss, action="approve")
-    services.user_ban(user=decided.author, moderator=boss, reason="Abuse.",
+    bans.user_ban(user=decided.author, moderator=boss, reason="Abuse.",
                       comment=decided)  # fmt: skip
     gone = add_comment(ArticleFactory(), UserFactory(), status="held", body="B")
     services.moderator_decide(comment=gone, moderator=boss, action="reject")

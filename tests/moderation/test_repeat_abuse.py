@@ -10,7 +10,7 @@ from django.core import mail
 from django.utils import timezone
 
 from comments.models import Comment
-from moderation import repeat, services
+from moderation import appeals, bans, repeat, services
 from moderation.models import AuditEntry, Term, Verdict
 from tests.factories import UserFactory
 
@@ -93,7 +93,7 @@ def test_the_next_comment_is_held_with_the_reason_in_words(
     api = client.get(f"/api/v1/comments/{held.pk}/").json()
     assert api["decision"]["reasons"] == [HOLD_REASON]
     assert HOLD_REASON in client.get(article.get_absolute_url()).content.decode()
-    appeal = services.appeal_file(comment=held, user=regular, note="I was calm.")
+    appeal = appeals.appeal_file(comment=held, user=regular, note="I was calm.")
     assert appeal.action == "hold"
 
 
@@ -120,9 +120,9 @@ def test_a_removal_reversed_on_appeal_no_longer_counts(
     remove, post, article, regular, django_capture_on_commit_callbacks
 ):
     *_, third = remove(3)
-    appeal = services.appeal_file(comment=third, user=regular, note="A quote.")
+    appeal = appeals.appeal_file(comment=third, user=regular, note="A quote.")
     with django_capture_on_commit_callbacks(execute=True):
-        services.appeal_decide(
+        appeals.appeal_decide(
             appeal=appeal, moderator=_moderator(), outcome="reverse", reason="Quoted."
         )
     assert repeat.removals(author_id=regular.pk) == 2
@@ -140,7 +140,7 @@ def test_a_moderators_removals_count_and_a_shadow_banned_author_is_not_mailed(
     waiting = post(article=article, author=regular, body="A tariff is a tax on us.")
     assert waiting.status == Comment.Status.HELD
     mod = _moderator()
-    services.user_ban(
+    bans.user_ban(
         user=regular,
         moderator=mod,
         reason="Troll",

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from comments.services import comment_post
-from moderation import services
+from moderation import appeals, services
 from moderation.models import Term, TrustedFlagger
 from moderation.services import comment_moderate
 from tests.factories import ArticleFactory, UserFactory
@@ -48,9 +48,9 @@ def june(regular):
         services.flag_comment(comment=flagged, user=trusted, reason="abuse")
         services.moderator_decide(comment=flagged, moderator=first, action="reject")
     with time_machine.travel(JUNE + timedelta(days=2), tick=False):
-        appeal = services.appeal_file(comment=rejected, user=regular)
+        appeal = appeals.appeal_file(comment=rejected, user=regular)
     with time_machine.travel(JUNE + timedelta(days=2, hours=2), tick=False):
-        services.appeal_decide(appeal=appeal, moderator=second, outcome="reverse")
+        appeals.appeal_decide(appeal=appeal, moderator=second, outcome="reverse")
     _posted_then_decided(article, regular, "Said in July, not June.",
                          at=datetime(2026, 7, 1, tzinfo=UTC),
                          after=timedelta(seconds=5))  # fmt: skip

@@ -1,0 +1,97 @@
+"""Bans: an account's (temporary or permanent, visible or shadow) and a guest
+address's, each audited."""
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from comments.models import Comment
+
+from .models import GuestBan
+from .services import audit
+
+# The lengths a moderator picks a ban from, in days (None: for good).
+BAN_DAYS = {"1": 1, "7": 7, "30": 30, "forever": None}
+
+
+@transaction.atomic
+def user_ban(
+    *,
+    user: User,
+    moderator: User,
+    reason: str,
+    until: datetime | None = None,
+    shadow: bool = False,
+    comment: Comment | None = None,
+) -> User:
+    """Ban an account until a time, or for good when `until` is None."""
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators ban readers.")
+    if user.is_moderator:
+        raise PermissionDenied("Moderators cannot be banned here.")
+    if until is not None and until <= timezone.now():
+        raise ValidationError({"until": "A ban must end in the future."})
+    _set_ban(
+        user, until=until, permanent=until is None, shadow=shadow, reason=reason.strip()
+    )
+    length = "permanently" if until is None else f"until {until:%Y-%m-%d %H:%M} UTC"
+    kind = "shadow-banned" if shadow else "banned"
+    audit(
+        comment=comment,
+        actor=moderator,
+        subject_user=user,
+        action="ban",
+        reasons=[f"{user.username} {kind} {length}: {reason or 'no reason given'}"],
+        after=kind,
+    )
+    return user
+
+
+def _set_ban(user: User, *, until, permanent: bool, shadow: bool, reason: str) -> None:
+    user.banned_until, user.ban_is_permanent = until, permanent
+    user.ban_is_shadow, user.ban_reason = shadow, reason
+    user.save(
+        update_fields=[
+            "banned_until",
+            "ban_is_permanent",
+            "ban_is_shadow",
+            "ban_reason",
+        ]
+    )
+
+
+@transaction.atomic
+def user_unban(*, user: User, moderator: User) -> User:
+    """Lift an account's ban."""
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators lift bans.")
+    _set_ban(user, until=None, permanent=False, shadow=False, reason="")
+    audit(
+        comment=None,
+        actor=moderator,
+        subject_user=user,
+        action="unban",
+        reasons=[f"Ban on {user.username} lifted."],
+        before="banned",
+    )
+    return user
+
+
+@transaction.atomic
+def guest_ban(*, email: str, moderator: User, reason: str = "") -> GuestBan:
+    """Reject every future comment from a guest e-mail address."""
+    if not moderator.is_moderator:
+        raise PermissionDenied("Only moderators ban guest addresses.")
+    ban, _ = GuestBan.objects.get_or_create(
+        email=email.strip().lower(), defaults={"reason": reason}
+    )
+    audit(
+        comment=None,
+        actor=moderator,
+        action="guest_ban",
+        reasons=[f"Guest address {ban.email} banned: {reason or 'no reason given'}"],
+    )
+    return ban
