@@ -58,3 +58,29 @@ def page(browser, live_server):
     )
     yield page
     context.close()
+
+
+@pytest.fixture
+def open_as(browser, live_server):
+    """Open a page in a browser context of its own, signed in as `user` (or as
+    nobody), with console errors collected on the page."""
+    from tests.e2e.desk_driver import sign_in
+
+    contexts = []
+
+    def open_page(user=None, **options):
+        context = browser.new_context(base_url=live_server.url, **options)
+        contexts.append(context)
+        if user is not None:
+            sign_in(context, user, live_server.url)
+        page = context.new_page()
+        page.console_errors = []
+        page.on(
+            "console",
+            lambda m: m.type == "error" and page.console_errors.append(m.text),
+        )
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -11,7 +11,6 @@ from comments.models import Comment
 from moderation.models import Appeal, AuditEntry
 from moderation.services import moderator_decide
 from tests.comments.helpers import add_comment
-from tests.e2e.desk_driver import sign_in
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -24,29 +23,6 @@ def moderator(name: str):
     return UserFactory(
         username=name, is_staff=True, groups=[Group.objects.get(name="Moderators")]
     )
-
-
-@pytest.fixture
-def open_as(browser, live_server):
-    """A page in a browser context of its own, signed in as `user` (or nobody)."""
-    contexts = []
-
-    def open_page(user=None):
-        context = browser.new_context(base_url=live_server.url)
-        contexts.append(context)
-        if user is not None:
-            sign_in(context, user, live_server.url)
-        page = context.new_page()
-        page.console_errors = []
-        page.on(
-            "console",
-            lambda m: m.type == "error" and page.console_errors.append(m.text),
-        )
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def reverse_in_admin(page, comment: Comment) -> None:

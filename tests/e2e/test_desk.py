@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from comments.models import Comment
 from moderation.models import Action, AuditEntry, DeskClaim
 from tests.comments.helpers import add_comment
-from tests.e2e.desk_driver import DESK, clear_by_keyboard, decide_by_key, sign_in
+from tests.e2e.desk_driver import DESK, clear_by_keyboard, decide_by_key
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -30,25 +30,9 @@ def fill(count: int, article=None) -> list[Comment]:
 
 
 @pytest.fixture
-def desk_page(browser, live_server):
-    """A signed-in moderator's page on the desk, in a context of its own."""
-    contexts = []
-
-    def open_as(user, **options):
-        context = browser.new_context(base_url=live_server.url, **options)
-        contexts.append(context)
-        sign_in(context, user, live_server.url)
-        page = context.new_page()
-        page.console_errors = []
-        page.on(
-            "console",
-            lambda m: m.type == "error" and page.console_errors.append(m.text),
-        )
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
+def desk_page(open_as):
+    """A signed-in moderator's page, in a browser context of its own."""
+    return open_as
 
 
 def test_a_moderator_clears_twenty_cards_by_keyboard_alone(desk_page):
