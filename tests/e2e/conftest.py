@@ -47,20 +47,6 @@ def _accounts_are_trusted(settings):
 
 
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh browser context per test; console errors are collected on the page."""
-    context = browser.new_context(base_url=live_server.url)
-    page = context.new_page()
-    page.console_errors = []
-    page.on(
-        "console",
-        lambda msg: msg.type == "error" and page.console_errors.append(msg.text),
-    )
-    yield page
-    context.close()
-
-
-@pytest.fixture
 def open_as(browser, live_server):
     """Open a page in a browser context of its own, signed in as `user` (or as
     nobody), with console errors collected on the page."""
@@ -84,3 +70,9 @@ def open_as(browser, live_server):
     yield open_page
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def page(open_as):
+    """A fresh browser context per test, signed in as nobody."""
+    return open_as()
