@@ -13,6 +13,17 @@ from comments.models import Comment
 from .models import GuestBan
 from .services import audit
 
+
+def ban_text(user: User) -> str:
+    """The account's current ban in words ("banned until …"), "" for none."""
+    if not user.has_active_ban:
+        return ""
+    kind = "shadow-banned" if user.ban_is_shadow else "banned"
+    if user.ban_is_permanent:
+        return f"{kind} permanently"
+    return f"{kind} until {user.banned_until:%Y-%m-%d %H:%M} UTC"
+
+
 # The lengths a moderator picks a ban from, in days (None: for good).
 BAN_DAYS = {"1": 1, "7": 7, "30": 30, "forever": None}
 

@@ -18,7 +18,6 @@ from django.db.models import (
     Count,
     Exists,
     FloatField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -37,9 +36,9 @@ from comments.services import comment_set_status
 from core.exceptions import Conflict
 
 from . import bans, selectors, services
+from .classifiers import score_lines
 from .models import (
     Action,
-    AuditEntry,
     DeskClaim,
     Flag,
     GuestBan,
@@ -120,17 +119,7 @@ class Card:
 
     @property
     def scores(self) -> list[str]:
-        """Each score in words: its name, value and the model that gave it."""
-        if self.verdict is None:
-            return []
-        lines = []
-        for name, entry in self.verdict.scores.items():
-            model = " ".join(
-                str(part) for part in (entry.get("model"), entry.get("version")) if part
-            )
-            words = f"{name.replace('_', ' ').capitalize()} {entry['score']:.2f}"
-            lines.append(f"{words} ({model})" if model else words)
-        return lines
+        return score_lines(self.verdict.scores) if self.verdict else []
 
     @property
     def body_marked(self) -> SafeString:
@@ -242,7 +231,7 @@ def cards(ids: list[int]) -> list[Card]:
         )
     )
     by_id = {c.pk: c for c in comments}
-    seen = _latest_audit_ids(ids)
+    seen = services.seen_marks(ids)
     histories = author_histories({c.author_id for c in by_id.values() if c.author_id})
     terms = list(Term.objects.values_list("phrase", flat=True))
     result = []
@@ -263,15 +252,6 @@ def cards(ids: list[int]) -> list[Card]:
             )
         )
     return result
-
-
-def _latest_audit_ids(ids: list[int]) -> dict[int, int]:
-    rows = (
-        AuditEntry.objects.filter(comment_id__in=ids)
-        .values("comment_id")
-        .annotate(latest=Max("pk"))
-    )
-    return {row["comment_id"]: row["latest"] for row in rows}
 
 
 def _phrases(comment: Comment, verdict: Verdict | None, terms: list[str]) -> list[str]:
@@ -312,18 +292,11 @@ def author_histories(author_ids: set[int]) -> dict[int, dict]:
     result = {}
     for row in counts:
         user = users[row["author_id"]]
-        ban = ""
-        if user.has_active_ban:
-            kind = "Shadow-banned" if user.ban_is_shadow else "Banned"
-            ban = (
-                f"{kind} permanently"
-                if user.ban_is_permanent
-                else f"{kind} until {user.banned_until:%Y-%m-%d %H:%M} UTC"
-            )
+        ban = bans.ban_text(user)
         result[row["author_id"]] = {
             **{k: row[k] for k in ("approved", "rejected", "waiting", "flagged")},
             "age_days": (now - user.date_joined).days,
-            "ban": ban,
+            "ban": ban[:1].upper() + ban[1:],
         }
     return result
 
@@ -378,10 +351,6 @@ def _locked(comment_id: int) -> Comment:
     )
 
 
-def _newest_entry(comment: Comment) -> AuditEntry:
-    return AuditEntry.objects.filter(comment=comment).order_by("-pk").first()
-
-
 @transaction.atomic
 def desk_decide(
     *, moderator: User, comment_id: int, action: str, seen: int, reason: str = ""
@@ -396,7 +365,7 @@ def desk_decide(
     DeskClaim.objects.filter(comment_id=comment_id).delete()
     return UndoRecord.objects.create(
         moderator=moderator,
-        audit=_newest_entry(comment),
+        audit=services.newest_audit(comment.pk),
         comment=comment,
         action=Action(action).value,
         before=before,
@@ -448,7 +417,7 @@ def desk_ban(
     DeskClaim.objects.filter(comment_id=comment_id).delete()
     return UndoRecord.objects.create(
         moderator=moderator,
-        audit=_newest_entry(comment),
+        audit=services.newest_audit(comment.pk),
         comment=comment,
         subject_user=comment.author,
         action="ban",
@@ -477,7 +446,7 @@ def desk_undo(*, moderator: User) -> UndoRecord:
             "can be taken back."
         )
     comment = _locked(record.comment_id)
-    if _newest_entry(comment).pk != record.audit_id:
+    if services.newest_audit(comment.pk).pk != record.audit_id:
         raise NothingToUndo("Not undone: someone has acted on this comment since.")
     before = record.before
     if "ban" in before and comment.author is not None:

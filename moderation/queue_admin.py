@@ -33,6 +33,7 @@ from comments.models import Comment
 from core.exceptions import Conflict
 
 from . import bans, selectors, services
+from .classifiers import score_lines
 from .forms import BanForm, DecideForm, GuestBanForm
 from .models import (
     Action,
@@ -78,42 +79,12 @@ def _short(text: str, chars: int) -> str:
     return Truncator(" ".join(words)).chars(chars)
 
 
-def score_lines(scores: dict, *, signals: bool = False) -> list[str]:
-    """Each classifier's score in words: "toxicity 0.93 — model (version)"."""
-    lines = []
-    for name, entry in scores.items():
-        line = f"{name.replace('_', ' ')} {entry['score']:.2f}"
-        if entry.get("model"):
-            line += f" — {entry['model']}"
-            line += f" ({entry['version']})" if entry.get("version") else ""
-        if signals and entry.get("signals"):
-            line += f": {'; '.join(entry['signals'])}"
-        lines.append(line)
-    return lines
-
-
 def _state_text(comment: Comment) -> str:
     if comment.status == Comment.Status.PENDING:
         return "Pending: the machine has not decided yet"
     if comment.status == Comment.Status.APPROVED:
         return "Published"
     return comment.get_status_display()
-
-
-def _ban_text(user: User) -> str:
-    if not user.has_active_ban:
-        return ""
-    kind = "shadow-banned" if user.ban_is_shadow else "banned"
-    if user.ban_is_permanent:
-        return f"{kind} permanently"
-    return f"{kind} until {user.banned_until:%Y-%m-%d %H:%M} UTC"
-
-
-def _latest_audit_id(comment_id: int) -> int:
-    """The newest audit entry's id for a comment (0 for none): what the
-    moderator saw, so a decision someone takes meanwhile refuses theirs."""
-    entries = AuditEntry.objects.filter(comment_id=comment_id).order_by("-pk")
-    return entries.values_list("pk", flat=True).first() or 0
 
 
 def author_queue_url(comment: Comment) -> str:
@@ -337,7 +308,7 @@ class QueueAdmin(admin.ModelAdmin):
                 "{}<br>account {} old", _short(obj.author.username, 30),
                 timesince(obj.author.date_joined, depth=1),
             )  # fmt: skip
-            standing = _ban_text(obj.author)
+            standing = bans.ban_text(obj.author)
         counts = (
             f"{obj.author_approved} approved · {obj.author_rejected} rejected · "
             f"{obj.author_flagged} flagged"
@@ -404,7 +375,10 @@ class QueueAdmin(admin.ModelAdmin):
         if obj is not None:
             context["why"] = self.why(obj)
         if obj is not None and request.user.is_moderator:
-            kw = {"initial": {"seen": _latest_audit_id(obj.pk)}, "label_suffix": ""}
+            kw = {
+                "initial": {"seen": services.seen_marks([obj.pk]).get(obj.pk, 0)},
+                "label_suffix": "",
+            }
             guest = obj.author_id is None and obj.guest_email
             context.update(
                 decide_form=DecideForm(auto_id="decide_%s", **kw),

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -314,9 +314,25 @@ def _warn_if_repeat(comment: Comment, count: int, countdown: int = 0) -> None:
     tell_author(comment.pk, DecisionNotice.Kind.WARNING, countdown)
 
 
+def newest_audit(comment_id: int) -> AuditEntry | None:
+    """The comment's newest audit entry: what was last done to it."""
+    return AuditEntry.objects.filter(comment_id=comment_id).order_by("-pk").first()
+
+
+def seen_marks(comment_ids: list[int]) -> dict[int, int]:
+    """Each comment's newest audit entry id (absent: none), in one query: what a
+    moderator is shown, so a decision someone takes meanwhile refuses theirs."""
+    rows = (
+        AuditEntry.objects.filter(comment_id__in=comment_ids)
+        .values("comment_id")
+        .annotate(latest=Max("pk"))
+    )
+    return {row["comment_id"]: row["latest"] for row in rows}
+
+
 def refuse_if_decided_meanwhile(comment, moderator, seen: int | None) -> None:
     """Raise DecidedMeanwhile when someone acted on the comment since `seen`."""
-    newest = AuditEntry.objects.filter(comment=comment).order_by("-pk").first()
+    newest = newest_audit(comment.pk)
     if newest is None:
         return
     if seen is not None:

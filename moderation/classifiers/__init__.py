@@ -33,6 +33,20 @@ class Score:
                 "version": self.version, "signals": self.signals}  # fmt: skip
 
 
+def score_lines(scores: dict, *, signals: bool = False) -> list[str]:
+    """Each stored score (Score.as_json) in words: "toxicity 0.93 — model (version)"."""
+    lines = []
+    for name, entry in scores.items():
+        line = f"{name.replace('_', ' ')} {entry['score']:.2f}"
+        if entry.get("model"):
+            line += f" — {entry['model']}"
+            line += f" ({entry['version']})" if entry.get("version") else ""
+        if signals and entry.get("signals"):
+            line += f": {'; '.join(entry['signals'])}"
+        lines.append(line)
+    return lines
+
+
 class Classifier(Protocol):
     name: str
 

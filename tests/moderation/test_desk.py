@@ -104,7 +104,7 @@ def test_a_card_shows_the_parent_the_reasons_in_words_and_the_phrase_marked(
     assert "Subsidies work when they are tied." in html
     assert "<mark>grifter</mark>" in html
     assert "grifter" in html.split("Why it waits")[1]
-    assert "Toxicity 0." in html  # a score in words, not JSON
+    assert "toxicity 0." in html  # a score in words, not JSON
     assert "{&quot;" not in html
     assert "&lt;br&gt;" not in html
 
