@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from core.exceptions import Conflict, RateLimited
 
 from . import appeals, desk, policy, receipts, selectors, services, surge, transparency
 from .forms import AppealForm, FlagForm
-from .models import Action, RuleName
+from .models import RuleName
 
 
 def _attempt(form, action) -> int | None:
@@ -273,32 +273,33 @@ def desk_ban(request: HttpRequest, pk: int) -> HttpResponse:
 def _desk_act(request, pk: int, action: str, act) -> HttpResponse:
     """Run one desk decision; answer htmx with the card's new state, a plain form
     post with a redirect back to the desk. A refusal changes nothing."""
-    comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
     seen = request.POST.get("seen", "")
     try:
         if not seen.isdigit():
             raise ValidationError("The card is out of date: reload the desk.")
-        act(int(seen))
+        record = act(int(seen))
+    except Comment.DoesNotExist as exc:
+        raise Http404("No such comment.") from exc
     except (Conflict, ValidationError, PermissionDenied) as exc:
         text = "; ".join(getattr(exc, "messages", None) or [str(exc)])
         status = 409 if isinstance(exc, Conflict) else 400
         if request.htmx:
-            return render(
-                request,
-                "moderation/_desk_refused.html",
-                {"comment": comment, "message": text},
-                status=status,
-            )
+            return render(request, "moderation/_desk_refused.html",
+                          {"pk": pk, "message": text}, status=status)  # fmt: skip
         messages.error(request, f"#{pk}: {text}")
         return _back_to_desk(request)
-    words = DONE_WORDS.get(action) or Action(action).label
+    words = DONE_WORDS[action]
     if request.htmx:
         return render(
             request,
             "moderation/_desk_done.html",
-            {"comment": comment, "words": words, "action": action},
+            {"comment": record.comment, "words": words, "action": action},
         )
-    messages.success(request, f"#{pk}: {words}. Undo within a minute from the desk.")
+    messages.success(
+        request,
+        f"#{pk}: {words}. Undo from the desk within "
+        f"{settings.MODERATION_UNDO_SECONDS} seconds.",
+    )
     return _back_to_desk(request)
 
 
