@@ -2,24 +2,28 @@
 the page readers are sent to can never disagree with what the machine does."""
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
 from articles.models import Article
 
-from .bundles import EffectivePolicy, site_defaults
+from .bundles import site_defaults
 from .flags import NEW_ACCOUNT, POOR_RECORD
-from .models import PolicyBundle, Term
+from .models import ArticlePolicy, PolicyBundle, Term
 
 
 def _percent(value: float) -> str:
     return f"{value:.0%}"
 
 
-def policy_rules(limits: EffectivePolicy | None = None) -> list[dict]:
-    """Each rule as a reader needs it: what happens, and when (under `limits`,
-    by default the site's)."""
-    limits = limits or site_defaults()
+def policy_rules() -> list[dict]:
+    """Each rule as a reader needs it: what happens, and when, under the site's
+    limits."""
+    limits = site_defaults()
+    terms = Term.objects.aggregate(
+        banned=Count("pk", filter=Q(kind=Term.Kind.BANNED)),
+        watched=Count("pk", filter=Q(kind=Term.Kind.WATCHED)),
+    )
     rules = [
         {
             "what": "Held for a moderator",
@@ -40,9 +44,8 @@ def policy_rules(limits: EffectivePolicy | None = None) -> list[dict]:
         },
         {
             "what": "Rejected or held",
-            "when": f"It contains a banned phrase (we keep "
-            f"{Term.objects.filter(kind=Term.Kind.BANNED).count()}) or, held, a "
-            f"watched one ({Term.objects.filter(kind=Term.Kind.WATCHED).count()}); "
+            "when": f"It contains a banned phrase (we keep {terms['banned']}) or, "
+            f"held, a watched one ({terms['watched']}); "
             "spelling tricks and accents do not hide them.",
         },
         {
@@ -70,6 +73,14 @@ def policy_rules(limits: EffectivePolicy | None = None) -> list[dict]:
             "when": "It is the first comment of an account; once one is approved, "
             "the next appear at once.",
         })  # fmt: skip
+    rules.append({
+        "what": "Held for a moderator",
+        "when": f"{settings.MODERATION_REPEAT_REJECTIONS} or more of the author's "
+        "comments were rejected or marked as spam in the last "
+        f"{settings.MODERATION_REPEAT_DAYS} days (a decision reversed on appeal does "
+        "not count). The author is told by e-mail when this starts, and it ends by "
+        "itself.",
+    })  # fmt: skip
     return rules
 
 
@@ -113,14 +124,21 @@ def bundles_in_use() -> list[dict]:
             Q(article_policies__article__in=live) | Q(topic_policies__isnull=False)
         )
         .distinct()
-        .prefetch_related("topic_policies__topic")
+        .prefetch_related(
+            "topic_policies__topic",
+            Prefetch(
+                "article_policies",
+                queryset=ArticlePolicy.objects.filter(article__in=live),
+                to_attr="live_policies",
+            ),
+        )
     )
     return [
         {
             "name": bundle.name,
             "differs": _differs(bundle),
             "topics": [tp.topic for tp in bundle.topic_policies.all()],
-            "articles": bundle.article_policies.filter(article__in=live).count(),
+            "articles": len(bundle.live_policies),
         }
         for bundle in used
     ]

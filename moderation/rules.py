@@ -178,20 +178,15 @@ def _score_rule(name: RuleName, action: Action, words: str) -> Rule:
 toxicity = _score_rule(RuleName.TOXICITY, Action.HOLD, "Toxicity score")
 spam = _score_rule(RuleName.SPAM, Action.SPAM, "Spam score")
 
-RULES: list[Rule] = [
-    author_banned, banned_terms, watched_terms, too_many_links,
-    first_comment, repeat_abuse, toxicity, spam,
-]  # fmt: skip
 
-
-def policy_finding(article: Article, policy: EffectivePolicy) -> Finding | None:
-    if policy.premoderated:
+def policy_finding(ctx: Context) -> Finding | None:
+    if ctx.policy.premoderated:
         return Finding(
             RuleName.POLICY,
             Action.HOLD,
             "Every comment on this article waits for a moderator.",
         )
-    if not article.accepts_comments:
+    if not ctx.article.accepts_comments:
         return Finding(
             RuleName.POLICY, Action.HOLD, "The discussion closed before a decision."
         )
@@ -218,12 +213,16 @@ def surge(ctx: Context) -> Finding | None:
     )
 
 
+RULES: list[Rule] = [
+    author_banned, banned_terms, watched_terms, too_many_links,
+    first_comment, repeat_abuse, toxicity, spam,
+    policy_finding, guests_held, surge,
+]  # fmt: skip
+
+
 def evaluate(ctx: Context) -> tuple[Action, bool, list[Finding]]:
     """Run every rule; the most severe finding decides (approve when none fires)."""
     findings = [f for rule in RULES if (f := rule(ctx))]
-    if policy := policy_finding(ctx.article, ctx.policy):
-        findings.append(policy)
-    findings += [f for rule in (guests_held, surge) if (f := rule(ctx))]
     if any(f.shadow for f in findings):
         return Action.REJECT, True, findings
     action = max((f.action for f in findings), key=SEVERITY.get, default=Action.APPROVE)

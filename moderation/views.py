@@ -153,12 +153,7 @@ def _bars(counts: dict) -> list[dict]:
 @require_http_methods(["GET"])
 def moderation_policy(request: HttpRequest) -> HttpResponse:
     """How comments are moderated here, from the configuration in force."""
-    context = policy.policy_context()
-    context["repeat"] = {
-        "rejections": settings.MODERATION_REPEAT_REJECTIONS,
-        "days": settings.MODERATION_REPEAT_DAYS,
-    }
-    return render(request, "moderation/policy.html", context)
+    return render(request, "moderation/policy.html", policy.policy_context())
 
 
 # --- The moderator desk ------------------------------------------------------------

@@ -1,6 +1,7 @@
 """An author whose comments keep being removed is warned once, then their new
 comments wait for a moderator while the removals last (MODERATION_REPEAT_*)."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -182,6 +183,6 @@ def test_counting_is_one_query_per_comment_moderated(
 
 
 def test_the_policy_page_states_the_rule(client):
-    page = client.get("/moderation-policy/").content.decode()
+    page = html.unescape(client.get("/moderation-policy/").content.decode())
 
     assert "3 or more of the author's comments were rejected" in page
