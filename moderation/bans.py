@@ -1,7 +1,7 @@
 """Bans: an account's (temporary or permanent, visible or shadow) and a guest
 address's, each audited."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,8 +24,17 @@ def ban_text(user: User) -> str:
     return f"{kind} until {user.banned_until:%Y-%m-%d %H:%M} UTC"
 
 
-# The lengths a moderator picks a ban from, in days (None: for good).
-BAN_DAYS = {"1": 1, "7": 7, "30": 30, "forever": None}
+# The lengths a moderator picks a ban from: the form's value, its label, and
+# its days (None: for good).
+BAN_LENGTHS = [("1", "1 day", 1), ("7", "7 days", 7), ("30", "30 days", 30),
+               ("forever", "Permanently", None)]  # fmt: skip
+BAN_DAYS = {value: days for value, _, days in BAN_LENGTHS}
+BAN_CHOICES = [(value, label) for value, label, _ in BAN_LENGTHS]
+
+
+def ban_until(days: int | None) -> datetime | None:
+    """When a ban of `days` from now ends; None for good."""
+    return timezone.now() + timedelta(days=days) if days else None
 
 
 @transaction.atomic
@@ -45,23 +54,21 @@ def user_ban(
         raise PermissionDenied("Moderators cannot be banned here.")
     if until is not None and until <= timezone.now():
         raise ValidationError({"until": "A ban must end in the future."})
-    _set_ban(
+    set_ban(
         user, until=until, permanent=until is None, shadow=shadow, reason=reason.strip()
     )
-    length = "permanently" if until is None else f"until {until:%Y-%m-%d %H:%M} UTC"
-    kind = "shadow-banned" if shadow else "banned"
     audit(
         comment=comment,
         actor=moderator,
         subject_user=user,
         action="ban",
-        reasons=[f"{user.username} {kind} {length}: {reason or 'no reason given'}"],
-        after=kind,
+        reasons=[f"{user.username} {ban_text(user)}: {reason or 'no reason given'}"],
+        after="shadow-banned" if shadow else "banned",
     )
     return user
 
 
-def _set_ban(user: User, *, until, permanent: bool, shadow: bool, reason: str) -> None:
+def set_ban(user: User, *, until, permanent: bool, shadow: bool, reason: str) -> None:
     user.banned_until, user.ban_is_permanent = until, permanent
     user.ban_is_shadow, user.ban_reason = shadow, reason
     user.save(
@@ -79,7 +86,7 @@ def user_unban(*, user: User, moderator: User) -> User:
     """Lift an account's ban."""
     if not moderator.is_moderator:
         raise PermissionDenied("Only moderators lift bans.")
-    _set_ban(user, until=None, permanent=False, shadow=False, reason="")
+    set_ban(user, until=None, permanent=False, shadow=False, reason="")
     audit(
         comment=None,
         actor=moderator,

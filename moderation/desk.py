@@ -122,6 +122,10 @@ class Card:
         return score_lines(self.verdict.scores) if self.verdict else []
 
     @property
+    def ban_choices(self) -> list[tuple[str, str]]:
+        return bans.BAN_CHOICES
+
+    @property
     def body_marked(self) -> SafeString:
         return highlight(self.comment.body, self.highlights)
 
@@ -401,10 +405,9 @@ def desk_ban(
             "ban_is_shadow": author.ban_is_shadow,
             "ban_reason": author.ban_reason,
         }
-        length = bans.BAN_DAYS[days]
-        until = timezone.now() + timedelta(days=length) if length else None
+        until = bans.ban_until(bans.BAN_DAYS[days])
         bans.user_ban(user=author, moderator=moderator, reason=reason,
-                          until=until, shadow=shadow, comment=comment)  # fmt: skip
+                      until=until, shadow=shadow, comment=comment)  # fmt: skip
     else:
         had = GuestBan.objects.filter(email=comment.guest_email.lower()).exists()
         before["guest_ban"] = None if had else comment.guest_email.lower()
@@ -450,7 +453,15 @@ def desk_undo(*, moderator: User) -> UndoRecord:
         raise NothingToUndo("Not undone: someone has acted on this comment since.")
     before = record.before
     if "ban" in before and comment.author is not None:
-        _restore_ban(comment.author, before["ban"])
+        ban = before["ban"]
+        until = ban["banned_until"]
+        bans.set_ban(
+            comment.author,
+            until=datetime.fromisoformat(until) if until else None,
+            permanent=ban["ban_is_permanent"],
+            shadow=ban["ban_is_shadow"],
+            reason=ban["ban_reason"],
+        )
     if before.get("guest_ban"):
         GuestBan.objects.filter(email=before["guest_ban"]).delete()
     now_status = comment.status
@@ -477,17 +488,6 @@ def desk_undo(*, moderator: User) -> UndoRecord:
     record.save(update_fields=["undone_at"])
     _claim([comment.pk], moderator, timezone.now())
     return record
-
-
-def _restore_ban(user: User, ban: dict) -> None:
-    until = ban["banned_until"]
-    user.banned_until = datetime.fromisoformat(until) if until else None
-    user.ban_is_permanent = ban["ban_is_permanent"]
-    user.ban_is_shadow, user.ban_reason = ban["ban_is_shadow"], ban["ban_reason"]
-    user.save(
-        update_fields=["banned_until", "ban_is_permanent", "ban_is_shadow",
-                       "ban_reason"]
-    )  # fmt: skip
 
 
 def author_comments(author_id: int, limit: int = 20) -> QuerySet:

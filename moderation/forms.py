@@ -1,5 +1,6 @@
 from django import forms
 
+from .bans import BAN_CHOICES
 from .models import Action, Flag
 
 
@@ -64,12 +65,7 @@ class BanForm(GuestBanForm):
     )
     days = forms.ChoiceField(
         label="For",
-        choices=[
-            ("1", "1 day"),
-            ("7", "7 days"),
-            ("30", "30 days"),
-            ("forever", "Permanently"),
-        ],
+        choices=BAN_CHOICES,
         initial="7",
     )
     shadow = forms.BooleanField(

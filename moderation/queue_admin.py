@@ -1,7 +1,6 @@
 """The moderation queue in /admin/: each waiting comment, why it waits, and the
 buttons that decide it or ban its author."""
 
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from django import forms
@@ -21,7 +20,6 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -453,7 +451,7 @@ class QueueAdmin(admin.ModelAdmin):
             return self._refused(request, comment, form)
         data = form.cleaned_data
         days = bans.BAN_DAYS[data["days"]]
-        until = timezone.now() + timedelta(days=days) if days else None
+        until = bans.ban_until(days)
         try:
             with transaction.atomic():
                 rejected = self._reject(request, comment, data)
@@ -523,7 +521,7 @@ class QueueAdmin(admin.ModelAdmin):
         for comment in queryset.select_related("author"):
             if comment.author is None or comment.author_id in banned:
                 continue
-            until = timezone.now() + timedelta(days=days) if days else None
+            until = bans.ban_until(days)
             try:
                 bans.user_ban(
                     user=comment.author,
