@@ -405,24 +405,29 @@ def comment_delete(*, comment: Comment, user: User) -> Comment:
     return comment
 
 
+# comment_set_status's default: leave the statement of reasons as it is.
+KEEP = object()
+
+
 @transaction.atomic
 def comment_set_status(
     *,
     comment_id: int,
     status: str,
     shadowed: bool = False,
-    decision: dict | None = None,
+    decision: dict | None | object = KEEP,
 ) -> tuple[Comment, str]:
     """Move a comment to `status`, keeping counters right; return it and the old status.
 
     `shadowed` shows the comment to its author as published and to nobody else.
-    `decision` is the statement of reasons its author reads (kept as given).
+    `decision` is the statement of reasons its author reads (kept as given; None
+    clears it; left out, the one it has stays).
     Approval releases the reply and follower e-mails once the transaction commits.
     """
     comment = _locked(comment_id)
     old = comment.status
     fields = []
-    if decision is not None:
+    if decision is not KEEP:
         comment.decision = decision
         fields.append("decision")
     if old == status and comment.shadowed == shadowed:

@@ -471,9 +471,6 @@ def desk_undo(*, moderator: User) -> UndoRecord:
         shadowed=before["shadowed"],
         decision=before["decision"],
     )
-    if before["decision"] is None:
-        # The comment had no statement of reasons yet: it has none again.
-        Comment.objects.filter(pk=comment.pk).update(decision=None)
     Flag.objects.filter(pk__in=before["flags"]).update(resolved_at=None, upheld=None)
     services.audit(
         comment=comment,
