@@ -415,7 +415,7 @@ def comment_set_status(
     comment_id: int,
     status: str,
     shadowed: bool = False,
-    decision: dict | None | object = KEEP,
+    decision: dict | object | None = KEEP,
 ) -> tuple[Comment, str]:
     """Move a comment to `status`, keeping counters right; return it and the old status.
 
