@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
     Count,
-    Exists,
     FloatField,
     OuterRef,
     Prefetch,
@@ -150,10 +149,7 @@ def waiting(filters: Filters) -> QuerySet:
     if filters.article:
         found = found.filter(article_id=filters.article)
     if filters.reason:
-        fired = Verdict.objects.filter(
-            comment=OuterRef("pk"), rule_names__contains=f" {filters.reason} "
-        )
-        found = found.filter(Exists(fired))
+        found = found.filter(selectors.fired(filters.reason))
     return found
 
 

@@ -10,6 +10,7 @@ shadow-banned reader's flags count nothing.
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -33,9 +34,11 @@ def weight_of(user: User) -> float:
     age = timedelta(days=settings.MODERATION_FLAG_MIN_ACCOUNT_AGE)
     if timezone.now() - user.date_joined < age:
         weight = min(weight, NEW_ACCOUNT)
-    decided = Flag.objects.filter(user=user, upheld__isnull=False)
-    total = decided.count()
-    if total >= RECORD_AFTER and decided.filter(upheld=True).count() * 2 < total:
+    record = Flag.objects.filter(user=user, upheld__isnull=False).aggregate(
+        total=Count("pk"), upheld=Count("pk", filter=Q(upheld=True))
+    )
+    total = record["total"]
+    if total >= RECORD_AFTER and record["upheld"] * 2 < total:
         weight = min(weight, POOR_RECORD)
     return weight
 

@@ -154,10 +154,7 @@ class ReasonFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in RuleName.values:
             return queryset
-        found = Verdict.objects.filter(
-            comment=OuterRef("pk"), rule_names__contains=f" {self.value()} "
-        )
-        return queryset.filter(Exists(found))
+        return queryset.filter(selectors.fired(self.value()))
 
 
 class StateFilter(admin.SimpleListFilter):

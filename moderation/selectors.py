@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 
-from .models import Flag
+from .models import Flag, Verdict
 
 
 def pending_too_long(*, older_than: timedelta) -> list[tuple[int, int]]:
@@ -41,3 +41,10 @@ def queue(state: str | None = None) -> QuerySet:
     if state is not None:
         return waiting.filter(status=state)
     return waiting
+
+
+def fired(rule: str) -> Exists:
+    """For a comment query: a verdict on the comment recorded `rule` firing."""
+    return Exists(
+        Verdict.objects.filter(comment=OuterRef("pk"), rule_names__contains=f" {rule} ")
+    )
