@@ -1,8 +1,6 @@
 """Moderation in /admin/: terms, flags, appeals, bans and the audit log (the
 queue and the policy bundles have modules of their own)."""
 
-from urllib.parse import urlencode
-
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import (
@@ -28,7 +26,7 @@ from .models import (
     ToxicityExample,
     TrustedFlagger,
 )
-from .queue_admin import CHANGE_URL, EVERY_STATUS, QUEUE_URL
+from .queue_admin import CHANGE_URL, author_queue_url
 
 
 @admin.register(Term)
@@ -116,9 +114,11 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def subject(self, obj: AuditEntry) -> str:
         if obj.subject_user is None:
             return "–"
-        query = urlencode({"author": obj.subject_user_id, "state": EVERY_STATUS})
-        return format_html('<a href="{}?{}">{}</a>', reverse(QUEUE_URL), query,
-                           obj.subject_user.username)  # fmt: skip
+        return format_html(
+            '<a href="{}">{}</a>',
+            author_queue_url(obj.subject_user_id),
+            obj.subject_user.username,
+        )
 
     @admin.display(description="status")
     def change(self, obj: AuditEntry) -> str:

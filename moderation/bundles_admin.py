@@ -124,7 +124,7 @@ class OpenFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(ended_at__isnull=True)
+            return queryset.open()
         if self.value() == "no":
             return queryset.filter(ended_at__isnull=False)
         return queryset
@@ -185,7 +185,7 @@ class SurgeAdmin(admin.ModelAdmin):
     @admin.action(description="End surge mode on the selected", permissions=["change"])
     def end_surges(self, request: HttpRequest, queryset) -> None:
         ended = 0
-        for surge in queryset.filter(ended_at__isnull=True).select_related("article"):
+        for surge in queryset.open().select_related("article"):
             try:
                 surges.surge_end(
                     article=surge.article,

@@ -85,9 +85,9 @@ def _state_text(comment: Comment) -> str:
     return comment.get_status_display()
 
 
-def author_queue_url(comment: Comment) -> str:
-    """The list of every comment by this comment's author (account or guest)."""
-    who = comment.author_id or comment.guest_email
+def author_queue_url(who: int | str) -> str:
+    """The list of every comment by an author: an account's id or a guest's
+    address."""
     query = urlencode({"author": who, "state": EVERY_STATUS})
     return f"{reverse(QUEUE_URL)}?{query}"
 
@@ -313,7 +313,7 @@ class QueueAdmin(admin.ModelAdmin):
             who,
             counts,
             format_html("<br><strong>{}</strong>", standing) if standing else "",
-            author_queue_url(obj),
+            author_queue_url(obj.author_id or obj.guest_email),
             "all their comments",
         )
 
