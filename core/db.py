@@ -109,7 +109,8 @@ def primary_reads() -> Iterator[None]:
     try:
         yield
     finally:
-        state.pinned = False
+        # A write inside keeps the request on the primary from then on.
+        state.pinned = state.wrote
 
 
 def current_routing() -> Routing | None:

@@ -77,6 +77,17 @@ def test_writes_go_to_the_primary_and_the_request_reads_it_from_then_on(replicas
     assert routing.wrote
 
 
+def test_primary_reads_end_but_a_write_inside_them_keeps_the_primary(replicas):
+    with db.request_routing(pinned=False):
+        with db.primary_reads():
+            assert router.db_for_read(Article) == DEFAULT_DB_ALIAS
+        assert router.db_for_read(Article) in replicas
+    with db.request_routing(pinned=False):
+        with db.primary_reads():
+            router.db_for_write(Article)  # a token renewed while it is checked
+        assert router.db_for_read(Article) == DEFAULT_DB_ALIAS
+
+
 def test_a_pinned_request_reads_the_primary(replicas):
     with db.request_routing(pinned=True):
         assert router.db_for_read(Article) == DEFAULT_DB_ALIAS
