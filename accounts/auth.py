@@ -19,8 +19,8 @@ entry also keeps the token's expiry and is refused past it. Without a cache
 (unreachable) every request takes knox's database path. Tokens are read from
 the primary database, never from a replica.
 
-The receivers are connected when this module is imported (accounts.services
-imports it, and the admin imports accounts.services at start-up).
+The receivers are connected when this module is imported, which
+AccountsConfig.ready() does in every process.
 """
 
 import binascii
@@ -35,7 +35,6 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
-from drf_spectacular.drainage import set_override
 from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.models import AuthToken
@@ -138,7 +137,7 @@ class CachedTokenAuthentication(TokenAuthentication):
             raise exceptions.AuthenticationFailed(INVALID)
         generation = _generation(owners.pop()) if len(owners) == 1 else None
         user, auth_token = super().authenticate_credentials(token)
-        if generation is not None and auth_token.user_id == user.pk:
+        if generation is not None:
             entry = {"user": user, "token": auth_token, "generation": generation,
                      "stored_at": time.time()}  # fmt: skip
             ttl = _cache_seconds()
@@ -163,14 +162,10 @@ def _generation(user_id: int) -> str | None:
     """The account's current generation, made if it has none; None: no cache."""
     key = _generation_key(user_id)
     try:
-        current = cache.get(key)
-        if current is None:
-            cache.add(key, secrets.token_hex(8), timeout=None)
-            current = cache.get(key)
+        return cache.get_or_set(key, secrets.token_hex(8), timeout=None)
     except Exception:
         logger.warning("token cache unreachable; not remembering the token")
         return None
-    return current
 
 
 def revoke_cached_tokens(*, user_id: int) -> None:
@@ -204,8 +199,3 @@ class CachedTokenScheme(KnoxTokenScheme):
     """The OpenAPI security scheme knox's own class gets, for this one."""
 
     target_class = CachedTokenAuthentication
-
-
-# One scheme by one name: the sign-out views, which name knox's class, describe
-# the very same header.
-set_override(CachedTokenAuthentication, "suppress_collision_warning", True)

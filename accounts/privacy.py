@@ -16,9 +16,6 @@ from knox.settings import knox_settings
 from .models import User
 from .signals import account_exporting, addresses_expiring
 
-# Sections every export carries, in this order; the apps' follow.
-OWN_SECTIONS = ("profile", "tokens")
-
 
 def _profile(user: User) -> dict:
     # A shadow ban is never told to the reader it concerns (the site shows

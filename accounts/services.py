@@ -13,9 +13,7 @@ from knox.models import AuthToken
 from core.exceptions import RateLimited
 from core.tasks import enqueue_on_commit
 
-# auth connects the receivers that revoke cached tokens; importing it here
-# connects them in every process (the admin imports this module at start-up).
-from . import auth, ratelimit, tasks  # noqa: F401
+from . import ratelimit, tasks
 from .models import User
 from .signals import account_erasing
 from .usernames import username_skeleton, validate_public_name

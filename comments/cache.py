@@ -47,11 +47,6 @@ def key_at(article_id: int, version: int | None, *parts: object) -> str | None:
     return f"discussion:{article_id}:{version}:{digest}"
 
 
-def discussion_key(article_id: int, *parts: object) -> str | None:
-    """The cache key for one rendering of an article's discussion, or None."""
-    return key_at(article_id, discussion_version(article_id), *parts)
-
-
 def cached_html(key: str | None):
     """What `store_html` kept under `key` (a page's HTML, an API page), or None."""
     if key is None:

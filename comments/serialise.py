@@ -12,9 +12,6 @@ from django.utils import timezone
 from .models import Comment
 from .selectors import Thread
 
-# What only its author, or a moderator, is told of a comment.
-PRIVATE = ("body", "status", "decision")
-
 
 def _when(value: datetime | None) -> str | None:
     """A date as DRF's DateTimeField writes it: ISO 8601, in the current zone."""

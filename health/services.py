@@ -8,6 +8,8 @@ from django.db import connection, connections, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from core import db
+
 from .models import WorkerHeartbeat
 
 
@@ -70,7 +72,7 @@ def site_health() -> dict:
     except Exception as exc:
         report["cache"] = f"error: {type(exc).__name__}"
     report["ok"] = report["database"] == "ok" and report["cache"] == "ok"
-    if aliases := getattr(settings, "DATABASE_REPLICAS", []):
+    if aliases := db.replicas():
         report["replicas"] = {alias: replica_health(alias) for alias in aliases}
         report["degraded"] = any(
             r["state"] != "ok" for r in report["replicas"].values()
