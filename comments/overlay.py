@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import IntegerField, Value
 
 from articles.models import Article
 
@@ -85,10 +84,8 @@ def reader_page(
 
 def _hidden_own(article: Article, user) -> list[Comment]:
     """The reader's comments on `article` nobody else sees (index: author, article)."""
-    rows = (
-        Comment.objects.filter(article=article, author=user)
-        .exclude(status=Comment.Status.APPROVED)
-        .annotate(my_vote=Value(0, output_field=IntegerField()))
+    rows = Comment.objects.filter(article=article, author=user).exclude(
+        status=Comment.Status.APPROVED
     )
     return list(selectors.displayed(rows))
 
@@ -158,7 +155,6 @@ def _merge(
     if new_roots:
         # Their replies (approved ones and the reader's) were on no shared page.
         replies = selectors.reply_rows(user, roots=new_roots, limit=replies_limit)
-        _fold_votes(replies, user)
         selectors.attach(
             [t for t in threads if t.comment.pk in changed], replies, replies_limit
         )
