@@ -29,16 +29,31 @@ LINK_LIFETIME = timedelta(days=7)
 RESEND_AFTER = timedelta(hours=1)
 
 
+def _email_token(email: str, salt: str) -> str:
+    return signing.dumps({"e": email}, salt=salt)
+
+
+def _read_email_token(token: str, salt: str, max_age: timedelta, kind: str) -> str:
+    """The address a token of `salt` names; signing.SignatureExpired when too
+    old, signing.BadSignature when forged or made for something else."""
+    data = signing.loads(token, salt=salt, max_age=max_age)
+    if not isinstance(data, dict) or not isinstance(data.get("e"), str):
+        raise signing.BadSignature(f"not a {kind} token")
+    return data["e"]
+
+
+def _absolute(name: str, token: str) -> str:
+    """The address of the page `name` for `token`, for an e-mail."""
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=[token])
+
+
 def confirmation_token(email: str) -> str:
-    return signing.dumps({"e": email}, salt=CONFIRM_SALT)
+    return _email_token(email, CONFIRM_SALT)
 
 
 def read_confirmation_token(token: str) -> str:
     """The address a token names; signing.BadSignature when forged or expired."""
-    data = signing.loads(token, salt=CONFIRM_SALT, max_age=LINK_LIFETIME)
-    if not isinstance(data, dict) or not isinstance(data.get("e"), str):
-        raise signing.BadSignature("not a confirmation token")
-    return data["e"]
+    return _read_email_token(token, CONFIRM_SALT, LINK_LIFETIME, "confirmation")
 
 
 def statements_lifetime() -> timedelta:
@@ -48,24 +63,21 @@ def statements_lifetime() -> timedelta:
 
 
 def statements_token(email: str) -> str:
-    return signing.dumps({"e": email.strip().lower()}, salt=STATEMENTS_SALT)
+    return _email_token(email.strip().lower(), STATEMENTS_SALT)
 
 
 def read_statements_token(token: str) -> str:
     """The address a statements token names; signing.SignatureExpired when too
     old, signing.BadSignature when forged or made for something else."""
-    data = signing.loads(token, salt=STATEMENTS_SALT, max_age=statements_lifetime())
-    if not isinstance(data, dict) or not isinstance(data.get("e"), str):
-        raise signing.BadSignature("not a statements token")
-    return data["e"]
+    return _read_email_token(
+        token, STATEMENTS_SALT, statements_lifetime(), "statements"
+    )
 
 
 def statements_link(email: str) -> str:
     """The address, for an e-mail, of the page of `email`'s comments and the
     decisions on them."""
-    return settings.SITE_URL.rstrip("/") + reverse(
-        "comments:guest-comments", args=[statements_token(email)]
-    )
+    return _absolute("comments:guest-comments", statements_token(email))
 
 
 def statements_paragraph(email: str) -> str:
@@ -105,9 +117,7 @@ def send_confirmation(*, email: str) -> None:
     """E-mail the confirmation link to an address that is still unconfirmed."""
     if GuestAddress.objects.filter(email=email, confirmed_at__isnull=False).exists():
         return
-    link = settings.SITE_URL.rstrip("/") + reverse(
-        "comments:guest-confirm", args=[confirmation_token(email)]
-    )
+    link = _absolute("comments:guest-confirm", confirmation_token(email))
     body = (
         render_to_string(
             "comments/email/guest_confirm.txt",
