@@ -8,11 +8,13 @@ F() updates inside it.
 import hashlib
 import hmac
 import unicodedata
+from collections import Counter
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -524,30 +526,23 @@ def _erase_comments(user: User) -> set[int]:
     replies keep their place) and the counters right; return the articles."""
     mine = Comment.objects.filter(author=user)
     rows = list(
-        mine.select_for_update().values_list(
-            "article_id", "parent_id", "status", "deleted_at"
-        )
-    )
-    counted = [
-        (article_id, parent_id)
-        for article_id, parent_id, status, deleted_at in rows
-        if status == Comment.Status.APPROVED and deleted_at is None
-    ]
-    per_article: dict[int, int] = {}
-    per_parent: dict[int, int] = {}
-    for article_id, parent_id in counted:
-        per_article[article_id] = per_article.get(article_id, 0) + 1
-        if parent_id:
-            per_parent[parent_id] = per_parent.get(parent_id, 0) + 1
+        mine.select_for_update().only("article_id", "parent_id", "status",
+                                      "deleted_at")
+    )  # fmt: skip
+    counted = [c for c in rows if is_counted(c)]
+    per_article = Counter(c.article_id for c in counted)
+    per_parent = Counter(c.parent_id for c in counted if c.parent_id)
     for count, ids in _by_amount(per_article).items():
         Article.objects.filter(pk__in=ids).update(
             comment_count=F("comment_count") - count
         )
     for count, ids in _by_amount(per_parent).items():
         Comment.objects.filter(pk__in=ids).update(reply_count=F("reply_count") - count)
-    mine.filter(deleted_at__isnull=True).update(deleted_at=timezone.now())
-    mine.update(body="", body_html="", ip_hash="", idempotency_key=None)
-    return {article_id for article_id, _, _, _ in rows}
+    mine.update(
+        deleted_at=Coalesce("deleted_at", Value(timezone.now())),
+        body="", body_html="", ip_hash="", idempotency_key=None,
+    )  # fmt: skip
+    return {c.article_id for c in rows}
 
 
 @transaction.atomic
