@@ -112,7 +112,7 @@ class CommentSerializer(serializers.Serializer):
         """The statement of reasons: to its author (never for a shadowed comment,
         which looks published to them) and to moderators; null while pending."""
         if self._is_author(c):
-            return None if c.shadowed else c.decision
+            return c.decision_for_author
         return c.decision if self._viewer_moderates() else None
 
     def _viewer_moderates(self) -> bool:

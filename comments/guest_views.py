@@ -33,8 +33,8 @@ def _private(response: HttpResponse) -> HttpResponse:
 def decision_shown(comment: Comment) -> dict | None:
     """The decision its author reads, with its times as datetimes; None while
     pending and for a shadowed comment, which must look published."""
-    decision = comment.decision
-    if not decision or comment.shadowed:
+    decision = comment.decision_for_author
+    if not decision:
         return None
     until = decision.get("appealable_until")
     return {

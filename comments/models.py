@@ -155,6 +155,12 @@ class Comment(models.Model):
         return self.Status.APPROVED if self.shadowed else self.status
 
     @property
+    def decision_for_author(self) -> dict | None:
+        """The statement of reasons its author reads: none on a shadowed comment,
+        which must look published to them."""
+        return None if self.shadowed else self.decision
+
+    @property
     def standing_for_author(self) -> str | None:
         """What its author is told of where it stands; None once published or
         deleted."""

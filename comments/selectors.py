@@ -112,11 +112,8 @@ def mark_for_reader(comments: list[Comment], user, article: Article) -> None:
         c.can_vote = c.can_flag = rights.react_refusal(c, user, "vote") is None
         c.standing = c.standing_for_author if c.is_mine else None
         # The statement of reasons, to the author alone.
-        c.reasons = (
-            c.decision["reasons"]
-            if c.is_mine and c.standing and c.decision and not c.shadowed
-            else None
-        )
+        decision = c.decision_for_author if c.is_mine and c.standing else None
+        c.reasons = decision["reasons"] if decision else None
         c.can_appeal = c.is_mine and rights.appeal_refusal(c, user, now=now) is None
         c.actions_url = f"{prefix}{c.pk}/"
         c.link = f"{article_url}?thread={c.root_id}#comment-{c.pk}"

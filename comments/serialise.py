@@ -53,7 +53,7 @@ def for_viewer(shared: dict, c: Comment, *, viewer_id: int | None, moderator: bo
     if mine:
         out["body"] = None if c.deleted_at is not None else c.body
         out["status"] = c.status_for_author
-        out["decision"] = None if c.shadowed else c.decision
+        out["decision"] = c.decision_for_author
     elif moderator:
         out["status"] = c.status
         out["decision"] = c.decision
