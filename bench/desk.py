@@ -46,23 +46,21 @@ def _client(user):
     return client
 
 
-def _fill(count: int) -> list[int]:
-    """Held comments by different authors, each with a reader's flag."""
+def _fill(count: int) -> None:
+    """Held comments by different authors on a new article."""
     from comments.models import Comment
     from comments.services import comment_import
     from tests.factories import ArticleFactory, UserFactory
 
     article = ArticleFactory(slug=f"desk-bench-{uuid.uuid4().hex[:6]}")
     authors = UserFactory.create_batch(min(count, 20))
-    return [
+    for i in range(count):
         comment_import(
             article=article,
             author=authors[i % len(authors)],
             body=f"A held comment that needs a look, number {i}.",
             status=Comment.Status.HELD,
-        ).pk
-        for i in range(count)
-    ]
+        )
 
 
 def _clear() -> None:
@@ -139,6 +137,7 @@ def _keyboard(moderator) -> None:
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     # The server's request threads close their connections after each request,
     # so none is left open on the scratch database when it is dropped.
+    kept_max_age = connections.settings["default"].get("CONN_MAX_AGE", 0)
     connections.settings["default"]["CONN_MAX_AGE"] = 0
     server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
     server.daemon = True
@@ -161,6 +160,7 @@ def _keyboard(moderator) -> None:
         finally:
             server.terminate()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+            connections.settings["default"]["CONN_MAX_AGE"] = kept_max_age
     rate = len(decided) / seconds * 60
     label = f"decisions a minute by keyboard ({KEYBOARD_CARDS} cards)"
     print(f"  {label:<44} {rate:7.0f} /min")  # noqa: T201
