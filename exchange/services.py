@@ -143,9 +143,11 @@ def _teach_spam_model(new: list[Entry], texts: dict[str, str]) -> None:
     """The source's spam filter's verdicts teach the spam model as a moderator's
     approve or spam mark does, in the thread's transaction (a failed or dry
     run teaches nothing; a second run has no new comments to teach)."""
-    for entry in new:
-        if entry.spam_verdict is not None and texts[entry.source_id]:
-            spam.learn(text=texts[entry.source_id], is_spam=entry.spam_verdict)
+    spam.learn_many(
+        (texts[entry.source_id], entry.spam_verdict)
+        for entry in new
+        if entry.spam_verdict is not None and texts[entry.source_id]
+    )
 
 
 class _Place:

@@ -185,6 +185,28 @@ def test_a_moderators_decision_resolves_the_flags(article, regular, mod):
     assert Comment.objects.get(pk=comment.pk).status == "approved"
 
 
+def test_many_examples_learned_at_once_count_as_one_at_a_time(
+    django_assert_max_num_queries,
+):
+    examples = [
+        ("Cheap watches here https://spam.example", True),
+        ("Cheap pills here https://spam.example", True),
+        ("The subsidy is cheap compared with the fab", False),
+    ]
+    with django_assert_max_num_queries(8):
+        spam.learn_many(examples)
+    at_once = {t.token: (t.spam, t.ham) for t in SpamToken.objects.all()}
+    SpamToken.objects.all().delete()
+    for text, is_spam in examples:
+        spam.learn(text=text, is_spam=is_spam)
+
+    one_by_one = {t.token: (t.spam, t.ham) for t in SpamToken.objects.all()}
+    assert at_once == one_by_one
+    assert at_once["cheap"] == (2, 1)
+    assert at_once["host:spam.example"] == (2, 0)
+    assert at_once["__docs__"] == (2, 1)
+
+
 def test_retrain_spam_rebuilds_the_model_from_moderator_decisions(article, mod, capsys):
     from django.core.management import call_command
 
