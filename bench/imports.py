@@ -105,7 +105,12 @@ def _comment(rng: random.Random, ident: int, parent: int) -> str:
         f"<wp:comment_approved>{status}</wp:comment_approved>"
         "<wp:comment_type></wp:comment_type>"
         f"<wp:comment_parent>{parent}</wp:comment_parent>"
-        "<wp:comment_user_id>0</wp:comment_user_id></wp:comment>\n"
+        "<wp:comment_user_id>0</wp:comment_user_id>"
+        # Akismet's verdict, as most WordPress exports carry one: it teaches
+        # the spam model during the import.
+        "<wp:commentmeta><wp:meta_key>akismet_result</wp:meta_key>"
+        f"<wp:meta_value>{'true' if status == 'spam' else 'false'}</wp:meta_value>"
+        "</wp:commentmeta></wp:comment>\n"
     )
 
 
