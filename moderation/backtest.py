@@ -16,6 +16,7 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import Truncator
 
@@ -24,7 +25,7 @@ from articles.models import Article
 from .bundles import policy_for
 from .classifiers import _loaded
 from .models import Action, RuleName, Verdict
-from .rules import _LINK, SEVERITY
+from .rules import SEVERITY, link_count
 
 _SINCE = re.compile(r"(\d{1,5})([hdw])")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
@@ -118,14 +119,14 @@ def run(
 ) -> Result:
     """Replay stored comments through the proposed limits; write nothing."""
     rows = _newest_verdicts(since=since, article=article)
-    scores = _toxicity_scores([row["comment__body"] for row in rows], rows)
+    scores = _toxicity_scores(rows)
     articles = _articles({row["comment__article_id"] for row in rows})
     result = Result(replayed=len(rows))
     for row, score in zip(rows, scores, strict=True):
         target = articles[row["comment__article_id"]]
         threshold = _pick(toxicity_threshold, target, "toxicity_threshold")
         limit = _pick(link_limit, target, "link_limit")
-        links = len(_LINK.findall(row["comment__body"]))
+        links = link_count(row["comment__body"])
         fired = {
             RuleName.TOXICITY.value: score >= threshold,
             RuleName.LINKS.value: links > limit,
@@ -163,23 +164,21 @@ def _newest_verdicts(*, since, article) -> list[dict]:
         verdicts = verdicts.filter(comment__created_at__gte=timezone.now() - since)
     if article is not None:
         verdicts = verdicts.filter(comment__article=article)
-    rows, seen = [], set()
-    for row in verdicts.order_by("comment_id", "-pk").values(
-        "comment_id", "action", "reasons", "scores", "comment__body",
-        "comment__article_id",
-    ):  # fmt: skip
-        if row["comment_id"] not in seen:
-            seen.add(row["comment_id"])
-            rows.append(row)
-    return rows
+    newest = verdicts.values("comment_id").annotate(newest=Max("pk")).values("newest")
+    return list(
+        Verdict.objects.filter(pk__in=newest)
+        .order_by("comment_id")
+        .values("comment_id", "action", "reasons", "scores", "comment__body",
+                "comment__article_id")
+    )  # fmt: skip
 
 
-def _toxicity_scores(texts: list[str], rows: list[dict]) -> list[float]:
-    """The serving model's scores of texts, or the stored ones without it."""
+def _toxicity_scores(rows: list[dict]) -> list[float]:
+    """The serving model's scores of the comments, or the stored ones without it."""
     for path in settings.MODERATION_CLASSIFIERS:
         classifier = _loaded(path)
         if classifier.name == "toxicity" and hasattr(classifier, "probabilities"):
-            return classifier.probabilities(texts)
+            return classifier.probabilities([row["comment__body"] for row in rows])
     return [row["scores"].get("toxicity", {}).get("score", 0.0) for row in rows]
 
 

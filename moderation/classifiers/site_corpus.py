@@ -78,16 +78,15 @@ def refit() -> tuple[learned.Model, int]:
     else:
         corpus = learned.load_corpus("train")
         model = learned.train(corpus + site, version=learned.corpus_version(site))
-        with transaction.atomic():
-            ToxicityArtefact.objects.get_or_create(
-                version=model.version,
-                defaults={
-                    "code_version": learned.code_version(),
-                    "data": learned.dumps(model),
-                    "corpus_rows": len(corpus),
-                    "site_rows": len(site),
-                },
-            )
+        ToxicityArtefact.objects.get_or_create(
+            version=model.version,
+            defaults={
+                "code_version": learned.code_version(),
+                "data": learned.dumps(model),
+                "corpus_rows": len(corpus),
+                "site_rows": len(site),
+            },
+        )
         _publish(model.version)
     for path in settings.MODERATION_CLASSIFIERS:
         if hasattr(classifier := _loaded(path), "use_model"):

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from moderation.classifiers import learned, site_corpus
+from moderation.models import ToxicityExample
 
 
 class Command(BaseCommand):
@@ -14,7 +15,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        if site_corpus.site_rows():
+        if ToxicityExample.objects.exists():
             model, site = site_corpus.refit()
             where = f"stored in the database, with {site} site examples"
         else:
