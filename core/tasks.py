@@ -10,23 +10,22 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def enqueue_on_commit(task, *args) -> None:
-    """Send `task` once the current transaction commits, never failing the caller.
+def enqueue(task, *args, countdown: float | None = None) -> None:
+    """Send `task` now (to run after `countdown` seconds), never failing the caller.
 
-    Celery's own `delay_on_commit` would raise into the request when the broker
-    is unreachable; here the failure is logged and the work is left for the
-    owning app's periodic reconciler to pick up.
+    Celery would raise into the request when the broker is unreachable; here the
+    failure is logged and the work is left for the owning app's periodic
+    reconciler to pick up.
     """
+    try:
+        task.apply_async(args, countdown=countdown)
+    except Exception:
+        logger.exception("could not enqueue %s%r: broker unreachable", task.name, args)
 
-    def send() -> None:
-        try:
-            task.delay(*args)
-        except Exception:
-            logger.exception(
-                "could not enqueue %s%r: broker unreachable", task.name, args
-            )
 
-    transaction.on_commit(send)
+def enqueue_on_commit(task, *args) -> None:
+    """Send `task` once the current transaction commits (see `enqueue`)."""
+    transaction.on_commit(lambda: enqueue(task, *args))
 
 
 def _claim(key: str, seconds: float) -> bool:

@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from accounts.models import User
 from accounts.signals import account_erasing, account_exporting
 from comments.signals import comment_posted
-from core.tasks import enqueue_on_commit
+from core.tasks import enqueue, enqueue_on_commit
 
 from .models import Action, Appeal, Flag, ToxicityExample, TrustedFlagger
 from .services import audit
@@ -22,12 +22,7 @@ logger = logging.getLogger(__name__)
 @receiver(comment_posted, dispatch_uid="moderation.enqueue_moderation")
 def enqueue_moderation(sender, comment_id: int, revision: int, **kwargs) -> None:
     """Queue the decision; with the broker down the comment waits as pending."""
-    try:
-        moderate_comment.delay(comment_id, revision)
-    except Exception:
-        logger.exception(
-            "comment %s left pending: could not reach the broker", comment_id
-        )
+    enqueue(moderate_comment, comment_id, revision)
 
 
 @receiver(comment_decided, dispatch_uid="moderation.learn_from_moderators")
@@ -38,12 +33,12 @@ def learn_from_moderators(sender, comment_id: int, action: Action, **kwargs) -> 
     if action in (Action.APPROVE, Action.SPAM):
         enqueue_on_commit(learn_spam, comment_id, action == Action.SPAM)
     if action in (Action.APPROVE, Action.REJECT):
-        try:
-            learn_toxicity.apply_async(
-                (comment_id, action.value), countdown=settings.MODERATION_UNDO_SECONDS
-            )
-        except Exception:
-            logger.exception("could not queue learning from comment %s", comment_id)
+        enqueue(
+            learn_toxicity,
+            comment_id,
+            action.value,
+            countdown=settings.MODERATION_UNDO_SECONDS,
+        )
 
 
 @receiver(author_to_be_told, dispatch_uid="moderation.tell_the_author")
@@ -51,10 +46,7 @@ def tell_the_author(
     sender, comment_id: int, kind: str, countdown: int = 0, **kwargs
 ) -> None:
     """Queue the e-mail to the comment's author; it is recorded before it is sent."""
-    try:
-        send_decision_notice.apply_async((comment_id, kind), countdown=countdown)
-    except Exception:
-        logger.exception("could not queue the notice about comment %s", comment_id)
+    enqueue(send_decision_notice, comment_id, kind, countdown=countdown)
 
 
 @receiver(account_exporting, dispatch_uid="moderation.export_reader")
