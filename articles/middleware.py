@@ -11,7 +11,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import Resolver404, resolve, reverse
 
-from .models import Article, ArticleSlug
+from .models import Article
 
 ARTICLE_ROUTE = "articles/<slug:slug>/"
 
@@ -38,20 +38,17 @@ def _new_address(request: HttpRequest) -> HttpResponse | None:
     slug = match.kwargs.get("slug")
     if not slug or ARTICLE_ROUTE not in (match.route or ""):
         return None
-    old = ArticleSlug.objects.filter(slug=slug).only("article_id").first()
-    if old is None:
-        return None
     # A draft's old address stays a 404 for those who may not see the draft.
-    article = (
+    now = (
         Article.objects.visible_to(request.user)
-        .filter(pk=old.article_id)
-        .only("slug")
+        .filter(old_slugs__slug=slug)
+        .values_list("slug", flat=True)
         .first()
     )
-    if article is None or article.slug == slug:
+    if now is None or now == slug:
         return None
     location = reverse(
-        match.view_name, args=match.args, kwargs={**match.kwargs, "slug": article.slug}
+        match.view_name, args=match.args, kwargs={**match.kwargs, "slug": now}
     )
     if query := request.META.get("QUERY_STRING"):
         location = f"{location}?{query}"
