@@ -13,23 +13,25 @@ TOXICITY = "moderation.classifiers.toxicity.ToxicityClassifier"
 def run() -> None:
     from django.conf import settings
 
+    from moderation import classifiers
     from moderation.classifiers import learned
-    from moderation.classifiers.toxicity import ToxicityClassifier
 
     threshold = settings.MODERATION_TOXICITY_THRESHOLD
-    classifier = ToxicityClassifier()
+    # The serving instance, loaded once for the figures and the backtest alike.
+    classifier = classifiers._loaded(TOXICITY)
     classifier.warm_up()
     rows = learned.load_corpus("held")
     print(  # noqa: T201
         f"\nToxicity (model {classifier.version}, held-out split of "
         f"{len(rows)}, held at >= {threshold})"
     )
-    held = {id(r): classifier.score(r["text"]).score >= threshold for r in rows}
+    scores = {id(r): classifier.score(r["text"]).score for r in rows}
+    held = {key: score >= threshold for key, score in scores.items()}
     _per_category(rows, held)
     _confusion(rows, held)
-    _hardest(classifier, rows, held, threshold)
+    _hardest(rows, scores, held, threshold)
     _throughput(classifier, [r["text"] for r in rows])
-    _backtest()
+    _backtest(threshold)
 
 
 def _per_category(rows, held) -> None:
@@ -61,29 +63,29 @@ def _throughput(classifier, texts: list[str]) -> None:
     print(f"\n  {'scored per second, one process':<44} {rate:7.1f} /s")  # noqa: T201
 
 
-def _hardest(classifier, rows, held, threshold: float) -> None:
+def _hardest(rows, scores, held, threshold: float) -> None:
     """The five held-out comments nearest to (or past) the wrong side."""
 
     def wrongness(row) -> float:
-        score = classifier.score(row["text"]).score
+        score = scores[id(row)]
         return score - threshold if row["label"] == "civil" else threshold - score
 
     hardest = sorted(rows, key=wrongness, reverse=True)[:5]
     print("\n  hardest held-out cases:")  # noqa: T201
     for row in hardest:
         right = "right" if held[id(row)] == (row["label"] == "abusive") else "WRONG"
-        score = classifier.score(row["text"]).score
+        score = scores[id(row)]
         print(  # noqa: T201
             f"    {right:<5} {score:.2f} {row['label']:<7} {row['category']}: "
             f"{row['text']}"
         )
 
 
-def _backtest() -> None:
+def _backtest(threshold: float) -> None:
     """Replay BACKTEST_COMMENTS stored comments through a lower threshold."""
     from moderation import backtest
 
-    _stored_comments(BACKTEST_COMMENTS)
+    _stored_comments(BACKTEST_COMMENTS, threshold)
     start = time.perf_counter()
     result = backtest.run(toxicity_threshold=0.6, link_limit=1)  # site: 0.8, 2
     took = time.perf_counter() - start
@@ -93,7 +95,7 @@ def _backtest() -> None:
     )
 
 
-def _stored_comments(n: int) -> None:
+def _stored_comments(n: int, threshold: float) -> None:
     """n decided comments with their verdicts, written in bulk."""
     from django.utils import timezone
 
@@ -118,7 +120,7 @@ def _stored_comments(n: int) -> None:
     probabilities = model.probabilities([c.body for c in comments])
     verdicts = []
     for comment, score in zip(comments, probabilities, strict=True):
-        held = score >= 0.8
+        held = score >= threshold
         reasons = [{"rule": "toxicity", "action": "hold", "reason": "bench"}]
         verdicts.append(
             Verdict(comment=comment, revision=1, policy="open",
