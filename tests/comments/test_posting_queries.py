@@ -71,5 +71,6 @@ def test_a_key_that_loses_a_race_answers_the_comment_that_won(article, reader):
             idempotency_key="k",
         )  # fmt: skip
 
+    assert blind.looked  # the race really was run
     assert again.pk == first.pk
     assert Comment.objects.filter(author=reader).count() == 1

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from comments.models import Comment
 from moderation.models import Action, AuditEntry, DeskClaim
 from tests.comments.helpers import add_comment
-from tests.e2e.desk_driver import DESK, clear_by_keyboard, decide_by_key
+from tests.e2e.desk_driver import DESK, clear_by_keyboard, decide_by_key, focused_id
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -29,15 +29,9 @@ def fill(count: int, article=None) -> list[Comment]:
     ]
 
 
-@pytest.fixture
-def desk_page(open_as):
-    """A signed-in moderator's page, in a browser context of its own."""
-    return open_as
-
-
-def test_a_moderator_clears_twenty_cards_by_keyboard_alone(desk_page):
+def test_a_moderator_clears_twenty_cards_by_keyboard_alone(open_as):
     comments = fill(20)
-    page = desk_page(moderator())
+    page = open_as(moderator())
 
     decided, seconds = clear_by_keyboard(page, 20)
 
@@ -52,9 +46,9 @@ def test_a_moderator_clears_twenty_cards_by_keyboard_alone(desk_page):
     print(f"\n  desk by keyboard: {20 / seconds * 60:.0f} decisions a minute")  # noqa: T201
 
 
-def test_undo_restores_the_card_and_its_comment(desk_page):
+def test_undo_restores_the_card_and_its_comment(open_as):
     first, second = fill(2)
-    page = desk_page(moderator())
+    page = open_as(moderator())
     page.goto(DESK)
     expect(page.locator(f"#card-{first.pk}")).to_have_class("card is-focused")
 
@@ -73,11 +67,11 @@ def test_undo_restores_the_card_and_its_comment(desk_page):
     assert page.console_errors == []
 
 
-def test_two_moderators_on_one_queue_never_decide_a_comment_twice(desk_page, settings):
+def test_two_moderators_on_one_queue_never_decide_a_comment_twice(open_as, settings):
     settings.MODERATION_DESK_BATCH = 6
     comments = fill(12)
     alice, bruno = moderator("alice"), moderator("bruno")
-    a, b = desk_page(alice), desk_page(bruno)
+    a, b = open_as(alice), open_as(bruno)
     a.goto(DESK)
     b.goto(DESK)
     a_ids = set(
@@ -98,7 +92,7 @@ def test_two_moderators_on_one_queue_never_decide_a_comment_twice(desk_page, set
         decide_by_key(a, "a")
         decide_by_key(b, "r")
     # Alice steps away; her last card's claim runs out and Bruno takes it.
-    left = a.locator("#desk-cards .card.is-focused").get_attribute("data-comment-id")
+    left = focused_id(a)
     DeskClaim.objects.filter(moderator=alice).update(expires_at="2000-01-01T00:00Z")
     b.goto(DESK)
     expect(b.locator(f"#card-{left}")).to_be_visible()
@@ -123,9 +117,9 @@ def test_two_moderators_on_one_queue_never_decide_a_comment_twice(desk_page, set
     assert b.console_errors == []
 
 
-def test_the_desk_works_on_a_390_pixel_phone(desk_page):
+def test_the_desk_works_on_a_390_pixel_phone(open_as):
     comments = fill(3)
-    page = desk_page(
+    page = open_as(
         moderator(),
         viewport={"width": 390, "height": 844},
         has_touch=True,
@@ -153,12 +147,12 @@ def serious(results) -> list[str]:
     ]
 
 
-def test_axe_finds_nothing_serious_on_the_desk_and_the_discussion(desk_page, regular):
+def test_axe_finds_nothing_serious_on_the_desk_and_the_discussion(open_as, regular):
     article = ArticleFactory(title="Accessible discussion")
     fill(3, article)
     flagged = add_comment(article, regular, body="A published comment")
     add_comment(article, regular, parent=flagged, body="A reply to it")
-    page = desk_page(moderator())
+    page = open_as(moderator())
     axe = Axe()
 
     page.goto(DESK)

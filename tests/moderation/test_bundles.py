@@ -12,7 +12,6 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from articles.models import Article
 from comments.models import GuestAddress
 from comments.services import comment_import
@@ -149,10 +148,10 @@ def test_a_bundle_may_hold_every_guest_comment(post):
 
 
 @pytest.fixture
-def boss(client):
-    user = User.objects.create_superuser("boss", "boss@example.org", "pw-123456789")
-    client.force_login(user)
-    return user
+def boss(client, editor):
+    """An editor in the admin with the group's rights, not a superuser's."""
+    client.force_login(editor)
+    return editor
 
 
 def bundle_form(name: str, *articles, **limits) -> dict:

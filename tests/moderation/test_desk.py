@@ -328,6 +328,8 @@ def test_undo_is_refused_once_someone_else_acted(mod, reader):
 
     assert response.status_code == 409
     assert "someone has acted on this comment since" in response.content.decode()
+    comment.refresh_from_db()
+    assert comment.status == "rejected"
 
 
 def test_a_ban_from_the_card_bans_for_its_length_rejects_and_can_be_undone(mod, reader):

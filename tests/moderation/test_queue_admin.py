@@ -203,13 +203,6 @@ def change_url(comment) -> str:
     return reverse("admin:moderation_queueitem_change", args=[comment.pk])
 
 
-SCORES = {
-    "toxicity": {"score": 0.93, "model": "profanity", "version": "1.2",
-                 "signals": ["insult aimed at a person"]},
-    "spam": {"score": 0.0412, "model": "naive-bayes", "version": "", "signals": []},
-}  # fmt: skip
-
-
 TOXIC = "Toxicity 0.93 is at or above 0.80."
 SCORES = {
     "toxicity": {"score": 0.93, "model": "profanity", "version": "1.2",

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from articles.models import Article
 from comments.services import comment_import
 from moderation import services, surge, tasks
@@ -161,10 +160,10 @@ def test_flags_piling_up_switch_surge_mode_on(story, commenters):
 
 
 @pytest.fixture
-def boss(client):
-    user = User.objects.create_superuser("boss", "boss@example.org", "pw-123456789")
-    client.force_login(user)
-    return user
+def boss(client, moderator):
+    """A moderator in the admin with the group's rights, not a superuser's."""
+    client.force_login(moderator)
+    return moderator
 
 
 def test_a_moderator_starts_and_ends_surge_mode_by_hand_audited(client, boss, story):
@@ -176,9 +175,10 @@ def test_a_moderator_starts_and_ends_surge_mode_by_hand_audited(client, boss, st
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Article.objects.get(pk=story.pk).busy_since is not None
     start = audited("surge_start").get()
-    assert (start.actor, start.actor_name) == (boss, "boss")
+    assert (start.actor, start.actor_name) == (boss, boss.username)
     assert "The minister is about to resign." in start.reason_text
-    assert "boss" in client.get(SURGES).content.decode()
+    listed = client.get(SURGES).content.decode()
+    assert f'<td class="field-started_by_name">{boss.username}</td>' in listed
     record = reverse("admin:moderation_surge_change", args=[Surge.objects.get().pk])
     assert "The minister is about to resign." in client.get(record).content.decode()
     # A surge a moderator started is theirs to end: the machine leaves it be.
@@ -195,7 +195,7 @@ def test_a_moderator_starts_and_ends_surge_mode_by_hand_audited(client, boss, st
     assert response.status_code == 302
     assert Article.objects.get(pk=story.pk).busy_since is None
     end = audited("surge_end").get()
-    assert (end.actor, end.actor_name) == (boss, "boss")
+    assert (end.actor, end.actor_name) == (boss, boss.username)
     assert Surge.objects.get().ended_by == boss
 
 
