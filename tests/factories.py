@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import factory
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from accounts.models import User
@@ -29,6 +30,15 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.groups.add(*extracted)
         if create:
             self.save()
+
+
+def make_moderator(name: str | None = None, **fields) -> User:
+    """A staff member of the Moderators group (named, or numbered)."""
+    if name is not None:
+        fields["username"] = name
+    return UserFactory(
+        is_staff=True, groups=[Group.objects.get(name="Moderators")], **fields
+    )
 
 
 class TopicFactory(factory.django.DjangoModelFactory):

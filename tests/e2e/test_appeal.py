@@ -2,7 +2,6 @@
 in real chromium: the author sees why, objects, and the comment comes back."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client
 from playwright.sync_api import expect
@@ -11,18 +10,12 @@ from comments.models import Comment
 from moderation.models import Appeal, AuditEntry
 from moderation.services import moderator_decide
 from tests.comments.helpers import add_comment
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, UserFactory, make_moderator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 REASON = "It calls another reader names."
 NOTE = "I was quoting the minister's own words, in quotation marks."
 APPEALS = "/admin/moderation/appeal/"
-
-
-def moderator(name: str):
-    return UserFactory(
-        username=name, is_staff=True, groups=[Group.objects.get(name="Moderators")]
-    )
 
 
 def reverse_in_admin(page, comment: Comment) -> None:
@@ -36,7 +29,7 @@ def reverse_in_admin(page, comment: Comment) -> None:
 
 
 def test_an_author_appeals_a_rejection_and_another_moderator_reverses_it(open_as):
-    first, second = moderator("mod-one"), moderator("mod-two")
+    first, second = make_moderator("mod-one"), make_moderator("mod-two")
     article = ArticleFactory(title="The minister and the chips")
     host = add_comment(article, UserFactory(), body="The subsidy buys little.")
     author = UserFactory(username="quoter", email="quoter@example.org")

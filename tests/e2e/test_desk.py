@@ -3,21 +3,16 @@ at once, on a phone, and checked by axe."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from comments.models import Comment
 from moderation.models import Action, AuditEntry, DeskClaim
 from tests.comments.helpers import add_comment
 from tests.e2e.desk_driver import DESK, clear_by_keyboard, decide_by_key, focused_id
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, UserFactory, make_moderator
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 STATUS = {"a": "approved", "r": "rejected", "s": "spam"}
-
-
-def moderator(name: str = "desk-mod"):
-    return UserFactory(username=name, groups=[Group.objects.get(name="Moderators")])
 
 
 def fill(count: int, article=None) -> list[Comment]:
@@ -31,7 +26,7 @@ def fill(count: int, article=None) -> list[Comment]:
 
 def test_a_moderator_clears_twenty_cards_by_keyboard_alone(open_as):
     comments = fill(20)
-    page = open_as(moderator())
+    page = open_as(make_moderator("desk-mod"))
 
     decided, seconds = clear_by_keyboard(page, 20)
 
@@ -48,7 +43,7 @@ def test_a_moderator_clears_twenty_cards_by_keyboard_alone(open_as):
 
 def test_undo_restores_the_card_and_its_comment(open_as):
     first, second = fill(2)
-    page = open_as(moderator())
+    page = open_as(make_moderator("desk-mod"))
     page.goto(DESK)
     expect(page.locator(f"#card-{first.pk}")).to_have_class("card is-focused")
 
@@ -70,7 +65,7 @@ def test_undo_restores_the_card_and_its_comment(open_as):
 def test_two_moderators_on_one_queue_never_decide_a_comment_twice(open_as, settings):
     settings.MODERATION_DESK_BATCH = 6
     comments = fill(12)
-    alice, bruno = moderator("alice"), moderator("bruno")
+    alice, bruno = make_moderator("alice"), make_moderator("bruno")
     a, b = open_as(alice), open_as(bruno)
     a.goto(DESK)
     b.goto(DESK)
@@ -120,7 +115,7 @@ def test_two_moderators_on_one_queue_never_decide_a_comment_twice(open_as, setti
 def test_the_desk_works_on_a_390_pixel_phone(open_as):
     comments = fill(3)
     page = open_as(
-        moderator(),
+        make_moderator("desk-mod"),
         viewport={"width": 390, "height": 844},
         has_touch=True,
         is_mobile=True,
@@ -152,7 +147,7 @@ def test_axe_finds_nothing_serious_on_the_desk_and_the_discussion(open_as, regul
     fill(3, article)
     flagged = add_comment(article, regular, body="A published comment")
     add_comment(article, regular, parent=flagged, body="A reply to it")
-    page = open_as(moderator())
+    page = open_as(make_moderator("desk-mod"))
     axe = Axe()
 
     page.goto(DESK)

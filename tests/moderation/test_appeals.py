@@ -5,23 +5,16 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
 from moderation import appeals, bans, services
 from moderation.models import Appeal, Term
-from tests.factories import UserFactory
+from tests.factories import make_moderator
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_posting")]
 JSON = "application/json"
-
-
-def _moderator(name: str):
-    return UserFactory(
-        username=name, is_staff=True, groups=[Group.objects.get(name="Moderators")]
-    )
 
 
 @pytest.fixture
@@ -64,7 +57,7 @@ def test_nobody_but_the_author_and_moderators_reads_a_decision(
     assert client.get(f"/api/v1/comments/{published.pk}/").json()["decision"] is None
     client.logout()
     assert client.get(f"/api/v1/comments/{published.pk}/").json()["decision"] is None
-    client.force_login(_moderator("mod"))
+    client.force_login(make_moderator("mod"))
     seen = client.get(f"/api/v1/comments/{published.pk}/").json()["decision"]
     assert seen["action"] == "approve"
 
@@ -119,7 +112,7 @@ def test_another_readers_appeal_is_refused(client, post, article, regular, reade
 def test_the_moderator_who_decided_cannot_decide_the_appeal_another_reverses_it(
     client, post, article, regular
 ):
-    first, second = _moderator("first"), _moderator("second")
+    first, second = make_moderator("first"), make_moderator("second")
     comment = post(article=article, author=regular, body="A fair point, well made.")
     services.moderator_decide(comment=comment, moderator=first, action="reject",
                               reason="Off topic.")  # fmt: skip
@@ -160,7 +153,7 @@ def test_a_machine_decision_is_reviewed_by_any_moderator_and_can_stand(
 ):
     appeal = appeals.appeal_file(comment=rejected, user=regular)
 
-    appeals.appeal_decide(appeal=appeal, moderator=_moderator("mod"),
+    appeals.appeal_decide(appeal=appeal, moderator=make_moderator("mod"),
                            outcome="uphold")  # fmt: skip
 
     rejected.refresh_from_db()
@@ -172,7 +165,7 @@ def test_a_shadowed_comment_shows_no_decision_and_takes_no_appeal(
     client, post, article, regular
 ):
     until = timezone.now() + timedelta(days=3)
-    bans.user_ban(user=regular, moderator=_moderator("mod"), reason="Troll",
+    bans.user_ban(user=regular, moderator=make_moderator("mod"), reason="Troll",
                       until=until, shadow=True)  # fmt: skip
     comment = post(article=article, author=regular, body="Anything at all here")
     client.force_login(regular)
@@ -210,7 +203,7 @@ def test_a_second_moderator_reverses_an_appeal_from_the_admin(
     client, rejected, regular
 ):
     appeal = appeals.appeal_file(comment=rejected, user=regular, note="A quote.")
-    client.force_login(_moderator("mod"))
+    client.force_login(make_moderator("mod"))
     changelist = reverse("admin:moderation_appeal_changelist")
 
     listed = client.get(changelist)

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
@@ -13,7 +12,7 @@ from comments.models import Comment
 from moderation import appeals, bans
 from moderation.models import Term
 from moderation.tasks import notify_long_holds, send_decision_notice
-from tests.factories import UserFactory
+from tests.factories import UserFactory, make_moderator
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_posting")]
 
@@ -21,10 +20,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_posting")]
 @pytest.fixture(autouse=True)
 def _banned_term(db):
     Term.objects.create(phrase="dimwit", kind=Term.Kind.BANNED)
-
-
-def _moderator():
-    return UserFactory(groups=[Group.objects.get(name="Moderators")])
 
 
 def test_a_rejected_author_is_told_why_once(post, article, regular):
@@ -49,7 +44,7 @@ def test_no_mail_for_a_reader_who_turned_them_off_or_a_shadow_banned_one(
     regular.save()
     bans.user_ban(
         user=regular,
-        moderator=_moderator(),
+        moderator=make_moderator(),
         reason="Troll",
         until=timezone.now() + timedelta(days=3),
         shadow=True,
@@ -88,7 +83,7 @@ def test_the_author_hears_the_outcome_of_their_appeal(
     with django_capture_on_commit_callbacks(execute=True):
         appeals.appeal_decide(
             appeal=appeal,
-            moderator=_moderator(),
+            moderator=make_moderator(),
             outcome="reverse",
             reason="It quotes to object.",
         )

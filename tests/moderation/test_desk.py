@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -14,15 +13,11 @@ from comments.models import Comment
 from moderation import bans, desk, services
 from moderation.models import AuditEntry, DeskClaim, Flag, GuestBan, Term, UndoRecord
 from tests.comments.helpers import add_comment
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, UserFactory, make_moderator
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_posting")]
 DESK = reverse("moderation:desk")
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def make_moderator(name: str):
-    return UserFactory(username=name, groups=[Group.objects.get(name="Moderators")])
 
 
 @pytest.fixture

@@ -6,14 +6,13 @@ from datetime import timedelta
 
 import pytest
 import time_machine
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.utils import timezone
 
 from comments.models import Comment
 from moderation import appeals, bans, repeat, services
 from moderation.models import AuditEntry, Term, Verdict
-from tests.factories import UserFactory
+from tests.factories import make_moderator
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_posting")]
 
@@ -36,12 +35,6 @@ def _rules(db, settings):
     settings.MODERATION_REPEAT_REJECTIONS = 3
     settings.MODERATION_REPEAT_DAYS = 30
     Term.objects.create(phrase="dimwit", kind=Term.Kind.BANNED)
-
-
-def _moderator(name="mod"):
-    return UserFactory(
-        username=name, is_staff=True, groups=[Group.objects.get(name="Moderators")]
-    )
 
 
 @pytest.fixture
@@ -124,7 +117,10 @@ def test_a_removal_reversed_on_appeal_no_longer_counts(
     appeal = appeals.appeal_file(comment=third, user=regular, note="A quote.")
     with django_capture_on_commit_callbacks(execute=True):
         appeals.appeal_decide(
-            appeal=appeal, moderator=_moderator(), outcome="reverse", reason="Quoted."
+            appeal=appeal,
+            moderator=make_moderator(),
+            outcome="reverse",
+            reason="Quoted.",
         )
     assert repeat.removals(author_id=regular.pk) == 2
 
@@ -140,7 +136,7 @@ def test_a_moderators_removals_count_and_a_shadow_banned_author_is_not_mailed(
     Term.objects.create(phrase="tariff", kind=Term.Kind.WATCHED)
     waiting = post(article=article, author=regular, body="A tariff is a tax on us.")
     assert waiting.status == Comment.Status.HELD
-    mod = _moderator()
+    mod = make_moderator()
     bans.user_ban(
         user=regular,
         moderator=mod,
@@ -166,7 +162,7 @@ def test_a_moderators_third_removal_warns_the_author(
 
     with django_capture_on_commit_callbacks(execute=True):
         services.moderator_decide(
-            comment=waiting, moderator=_moderator(), action="spam"
+            comment=waiting, moderator=make_moderator(), action="spam"
         )
 
     (warning,) = _warnings()
