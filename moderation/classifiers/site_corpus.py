@@ -74,7 +74,11 @@ def refit() -> tuple[learned.Model, int]:
 
     site = site_rows()
     if not site:
+        # Nothing left to learn from (the examples erased with their accounts,
+        # say): no stored model, fitted on them, may serve any more.
         model = learned.load()
+        ToxicityArtefact.objects.all().delete()
+        _publish(model.version)
     else:
         corpus = learned.load_corpus("train")
         model = learned.train(corpus + site, version=learned.corpus_version(site))

@@ -88,5 +88,4 @@ class ToxicityClassifier:
             return
         if published and published not in (self._seen, self._model.version):
             self._seen = published
-            if model := newest_model():
-                self._model = model
+            self._model = newest_model() or learned.load()

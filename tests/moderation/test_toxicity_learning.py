@@ -156,3 +156,24 @@ def test_a_running_process_picks_up_a_model_another_one_fitted(
     monkeypatch.setattr(toxicity_module, "RECHECK_SECONDS", 0)
 
     assert elsewhere.score("Thanks, useful piece.").version == model.version
+
+
+def test_with_its_examples_gone_the_stored_model_stops_serving(
+    post, article, regular, decide, monkeypatch, django_capture_on_commit_callbacks
+):
+    decide(post(article=article, author=regular, body=JARGON), "approve")
+    with django_capture_on_commit_callbacks(execute=True):
+        fitted, _ = site_corpus.refit()
+    elsewhere = ToxicityClassifier()  # a worker serving the fitted model
+    elsewhere.warm_up()
+    assert elsewhere.score("Thanks.").version == fitted.version
+    ToxicityExample.objects.all().delete()  # erased with its author's account
+
+    with django_capture_on_commit_callbacks(execute=True):
+        committed, site = site_corpus.refit()
+    monkeypatch.setattr(toxicity_module, "RECHECK_SECONDS", 0)
+
+    assert site == 0
+    assert not ToxicityArtefact.objects.exists()
+    assert committed.version != fitted.version
+    assert elsewhere.score("Thanks.").version == committed.version
