@@ -13,6 +13,14 @@ _TAGS = {
     "strong", "ul",
 }  # fmt: skip
 _ATTRIBUTES = {"a": {"href", "title"}}
+URL_SCHEMES = ("http", "https", "mailto")
+LINK_REL = "nofollow ugc noopener"
+
+
+def normalise_link(url: str) -> str | None:
+    """A link destination as the renderer writes it, or None if it refuses it."""
+    href = _md.normalizeLink(url)
+    return href if _md.validateLink(href) else None
 
 
 def render_comment(source: str) -> str:
@@ -21,7 +29,7 @@ def render_comment(source: str) -> str:
         _md.render(source),
         tags=_TAGS,
         attributes=_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="nofollow ugc noopener",
+        url_schemes=set(URL_SCHEMES),
+        link_rel=LINK_REL,
         strip_comments=True,
     )

@@ -13,10 +13,8 @@ the usual way.
 
 import re
 
-from markdown_it import MarkdownIt
+from comments.markdown import LINK_REL, URL_SCHEMES, normalise_link
 
-# Only its link normalising and checking are used: the same as the renderer's.
-_links = MarkdownIt("commonmark")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 # Characters that start something in a line of Markdown other than a paragraph.
 _BLOCK_START = frozenset("#>+-=~`|<_ \t")
@@ -24,13 +22,12 @@ _ORDERED = re.compile(r"\d{1,9}[.)]")
 _DEFINITION = re.compile(r"\[(?:[^\]\\]|\\.)*\]:")
 _SPECIAL = re.compile(r"[\\`*_\[\]<&\n\xa0>]")
 _ENTITY = re.compile(r"&#?\w+;")
-_SCHEMES = ("http://", "https://", "mailto:")
+_SCHEMES = tuple(f"{s}:" if s == "mailto" else f"{s}://" for s in URL_SCHEMES)
 # Beside an emphasis mark, outside it: what leaves no doubt that it opens/closes.
 _BEFORE_OPENING = frozenset(" \n(\"'")
 _AFTER_CLOSING = frozenset(" \n.,;:!?)\"'")
 _DEST = re.compile(r"\]\(([^\s()<>\\\"'`]+)\)")
 _TEXT_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\xa0": "&nbsp;"}
-_REL = "nofollow ugc noopener"
 
 
 class _Decline(Exception):
@@ -120,10 +117,10 @@ def _link(text: str, start: int, out: list[str]) -> int:
     dest = _DEST.match(text, close)
     if not label or dest is None or _ENTITY.search(dest.group(1)):
         raise _Decline
-    href = _links.normalizeLink(dest.group(1))
-    if not href.startswith(_SCHEMES) or not _links.validateLink(href):
+    href = normalise_link(dest.group(1))
+    if href is None or not href.startswith(_SCHEMES):
         raise _Decline
     inner = _inline(label, links=False)
     attribute = href.replace("&", "&amp;").replace('"', "&quot;")
-    out.append(f'<a href="{attribute}" rel="{_REL}">{inner}</a>')
+    out.append(f'<a href="{attribute}" rel="{LINK_REL}">{inner}</a>')
     return dest.end()
