@@ -98,17 +98,25 @@ class CachedTokenAuthentication(TokenAuthentication):
         except (TypeError, binascii.Error) as exc:
             raise exceptions.AuthenticationFailed(INVALID) from exc
         try:
-            hit = self._cached(digest)
+            entry = self._cached(digest)
         except Exception:
             logger.warning(
                 "token cache unreachable; checking the token in the database"
             )
             return super().authenticate_credentials(token)
-        if hit is not None:
-            return hit
-        return self._looked_up(token, text, digest)
+        if entry is None:
+            return self._looked_up(token, text, digest)
+        auth_token = entry["token"]
+        if new_expiry := _needs_renewal(auth_token):
+            if not AuthToken.objects.filter(digest=digest).update(expiry=new_expiry):
+                return self._looked_up(token, text, digest)  # revoked meanwhile
+            auth_token.expiry = new_expiry
+            _remember(digest, entry)
+        return self.validate_user(auth_token)
 
-    def _cached(self, digest: str):
+    def _cached(self, digest: str) -> dict | None:
+        """The remembered entry for a token, while it still counts; None else
+        (only the cache is read here)."""
         entry = cache.get(_entry_key(digest))
         if entry is None:
             return None
@@ -119,12 +127,7 @@ class CachedTokenAuthentication(TokenAuthentication):
             or (auth_token.expiry is not None and auth_token.expiry <= timezone.now())
         ):
             return None  # knox's own path refuses (and deletes) an expired token
-        if new_expiry := _needs_renewal(auth_token):
-            if not AuthToken.objects.filter(digest=digest).update(expiry=new_expiry):
-                return None
-            auth_token.expiry = new_expiry
-            cache.set(_entry_key(digest), entry, timeout=_cache_seconds())
-        return self.validate_user(auth_token)
+        return entry
 
     def _looked_up(self, token: bytes, text: str, digest: str):
         """Knox's database path, remembered under the generation read before it."""
@@ -144,10 +147,7 @@ class CachedTokenAuthentication(TokenAuthentication):
             if auth_token.expiry is not None:
                 left = (auth_token.expiry - timezone.now()).total_seconds()
                 ttl = max(1, min(ttl, int(left)))
-            try:
-                cache.set(_entry_key(digest), entry, timeout=ttl)
-            except Exception:
-                logger.warning("token cache unreachable; not remembering the token")
+            _remember(digest, entry, ttl)
         return user, auth_token
 
     def renew_token(self, auth_token: AuthToken) -> None:
@@ -156,6 +156,13 @@ class CachedTokenAuthentication(TokenAuthentication):
         if new_expiry := _needs_renewal(auth_token):
             auth_token.expiry = new_expiry
             auth_token.save(update_fields=["expiry"])
+
+
+def _remember(digest: str, entry: dict, ttl: int | None = None) -> None:
+    try:
+        cache.set(_entry_key(digest), entry, timeout=ttl or _cache_seconds())
+    except Exception:
+        logger.warning("token cache unreachable; not remembering the token")
 
 
 def _generation(user_id: int) -> str | None:
