@@ -10,9 +10,9 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from core.text import normalise
 
@@ -21,14 +21,27 @@ from . import Score
 
 DOCS = "__docs__"  # the row that counts documents rather than a word
 MIN_EACH = 5
+# Rows per insert-or-add statement: three parameters each, under SQLite's
+# oldest limit of 999.
+UPSERT_ROWS = 300
 _LINK = re.compile(r"https?://([^/\s)\]]+)", re.IGNORECASE)
 
 
 def tokens(text: str) -> set[str]:
     """The distinct words of a text, plus the hosts it links to."""
-    words = {w for w in normalise(text).split() if 2 <= len(w) <= 30}
+    words: set[str] = set()
+    # normalise() never joins or splits across white space (a space folds to
+    # a space), so the text's words are its space-separated pieces' words; a
+    # piece is folded once however often it comes, in any comment.
+    for piece in set(text.split()):
+        words.update(_piece_words(piece))
     hosts = {f"host:{h.lower()}"[:40] for h in _LINK.findall(text)}
     return words | hosts
+
+
+@lru_cache(maxsize=1 << 15)
+def _piece_words(piece: str) -> tuple[str, ...]:
+    return tuple(w for w in normalise(piece).split() if 2 <= len(w) <= 30)
 
 
 class SpamClassifier:
@@ -62,23 +75,25 @@ def learn(*, text: str, is_spam: bool) -> None:
 
 @transaction.atomic
 def learn_many(examples: Iterable[tuple[str, bool]]) -> None:
-    """Count many labelled comments' words into the model in a few statements,
-    however many there are: one insert, then one update per column and count."""
-    counts = {"spam": Counter(), "ham": Counter()}
+    """Count many labelled comments' words into the model in one statement per
+    few hundred words, however many comments there are."""
+    spam, ham = Counter(), Counter()
     for text, is_spam in examples:
-        counts["spam" if is_spam else "ham"].update([*tokens(text), DOCS])
-    words = sorted(set(counts["spam"]) | set(counts["ham"]))
-    if not words:
-        return
-    SpamToken.objects.bulk_create(
-        [SpamToken(token=w) for w in words], ignore_conflicts=True, batch_size=1000
-    )
-    for column, counter in counts.items():
-        by_count: dict[int, list[str]] = {}
-        for word, n in sorted(counter.items()):
-            by_count.setdefault(n, []).append(word)
-        for n, group in by_count.items():
-            SpamToken.objects.filter(token__in=group).update(**{column: F(column) + n})
+        (spam if is_spam else ham).update([*tokens(text), DOCS])
+    # Sorted, so that two learners lock the rows they share in the same order.
+    rows = [(word, spam[word], ham[word]) for word in sorted(spam.keys() | ham.keys())]
+    table = connection.ops.quote_name(SpamToken._meta.db_table)
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), UPSERT_ROWS):
+            chunk = rows[start : start + UPSERT_ROWS]
+            cursor.execute(
+                f"INSERT INTO {table} (token, spam, ham) VALUES "  # noqa: S608
+                + ", ".join(["(%s, %s, %s)"] * len(chunk))
+                + " ON CONFLICT (token) DO UPDATE SET "
+                f"spam = {table}.spam + excluded.spam, "
+                f"ham = {table}.ham + excluded.ham",
+                [value for row in chunk for value in row],
+            )
 
 
 @transaction.atomic
