@@ -1,12 +1,11 @@
 """JSON for the API's hot reads: encoded once, kept as bytes, sent as they are."""
 
-import json
-
+import orjson
 from rest_framework.renderers import JSONRenderer
 
-_ENCODER = json.JSONEncoder(
-    ensure_ascii=False, allow_nan=False, separators=(",", ":"), check_circular=False
-)
+# U+2028 and U+2029 in UTF-8: JSON allows them raw, a script does not.
+_LINE_SEPARATOR = "\u2028".encode()
+_PARAGRAPH_SEPARATOR = "\u2029".encode()
 
 
 class Encoded(bytes):
@@ -16,13 +15,16 @@ class Encoded(bytes):
 def dumps(data) -> Encoded:
     """`data` (plain dicts, lists, strings, numbers, None) as DRF's JSON would be.
 
-    Compact and UTF-8, with U+2028 and U+2029 escaped as DRF does, so the text
-    is also safe inside a script.
+    Compact and UTF-8 (by orjson, several times faster than the standard
+    library's encoder on a page of comments), with U+2028 and U+2029 escaped as
+    DRF does, so the text is also safe inside a script.
     """
-    text = _ENCODER.encode(data)
-    if "\u2028" in text or "\u2029" in text:
-        text = text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return Encoded(text.encode())
+    raw = orjson.dumps(data)
+    if _LINE_SEPARATOR in raw or _PARAGRAPH_SEPARATOR in raw:
+        raw = raw.replace(_LINE_SEPARATOR, b"\\u2028").replace(
+            _PARAGRAPH_SEPARATOR, b"\\u2029"
+        )
+    return Encoded(raw)
 
 
 class EncodedJSONRenderer(JSONRenderer):
