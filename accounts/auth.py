@@ -10,7 +10,9 @@ after its transaction commits:
 
 - a token deleted, however (sign-out, sign out everywhere, a password change,
   an erasure, the admin, knox's own clean-up of expired tokens);
-- the account saved, however (a ban, a password, `is_active`, an erasure).
+- the account saved, however (a ban, a password, `is_active`, an erasure);
+- the account's groups changed (the entry holds them, so that asking whether
+  the reader moderates costs no query).
 
 A miss learns the account from the token's key, reads the generation, and only
 then asks knox: a revocation that commits while the lookup runs moves the
@@ -30,9 +32,11 @@ import time
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models import prefetch_related_objects
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils import timezone
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication
@@ -141,6 +145,8 @@ class CachedTokenAuthentication(TokenAuthentication):
         generation = _generation(owners.pop()) if len(owners) == 1 else None
         user, auth_token = super().authenticate_credentials(token)
         if generation is not None:
+            # Kept in the entry: `is_moderator` and `is_editor` read no table.
+            prefetch_related_objects([user], "groups")
             entry = {"user": user, "token": auth_token, "generation": generation,
                      "stored_at": time.time()}  # fmt: skip
             ttl = _cache_seconds()
@@ -197,7 +203,36 @@ def _account_changed(sender, instance: User, **kwargs) -> None:
     revoke_cached_tokens(user_id=instance.pk)
 
 
+def _groups_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
+    if not reverse:  # user.groups.add(...) and the like
+        if action in ("post_add", "post_remove", "post_clear"):
+            revoke_cached_tokens(user_id=instance.pk)
+        return
+    # group.user_set.add(...): the users named; on a clear, the members before it.
+    if action == "pre_clear":
+        ids = _members(instance)
+    elif action in ("post_add", "post_remove"):
+        ids = pk_set
+    else:
+        return
+    for user_id in ids:
+        revoke_cached_tokens(user_id=user_id)
+
+
+def _members(group: Group) -> list[int]:
+    return list(group.user_set.values_list("pk", flat=True))
+
+
+def _group_deleted(sender, instance: Group, **kwargs) -> None:
+    for user_id in _members(instance):
+        revoke_cached_tokens(user_id=user_id)
+
+
 post_delete.connect(_token_deleted, sender=AuthToken, dispatch_uid="token-cache-del")
+m2m_changed.connect(
+    _groups_changed, sender=User.groups.through, dispatch_uid="token-cache-groups"
+)
+pre_delete.connect(_group_deleted, sender=Group, dispatch_uid="token-cache-group")
 post_save.connect(_account_changed, sender=User, dispatch_uid="token-cache-user")
 post_delete.connect(_account_changed, sender=User, dispatch_uid="token-cache-gone")
 
