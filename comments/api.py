@@ -165,16 +165,11 @@ def _published(slug: str) -> Article:
     return get_object_or_404(Article.objects.published(), slug=slug)
 
 
-def _shared_page(article: Article, sort: str, cursor: str) -> tuple:
-    """The page anybody may see, and each of its comments as a dict."""
+def _shared_page(article: Article, sort: str, cursor: str) -> serialise.SharedPage:
+    """The page anybody may see, as the API gives it."""
     page = overlay.shared_page(article=article, sort=sort, cursor=cursor or None,
                                thread_id=None)  # fmt: skip
-    dicts = {
-        c.pk: serialise.comment_dict(c, slug=article.slug)
-        for t in page.threads
-        for c in (t.comment, *t.replies)
-    }
-    return page, dicts
+    return serialise.shared_page(page, slug=article.slug)
 
 
 class ArticleComments(APIView):
@@ -235,28 +230,37 @@ class ArticleComments(APIView):
         """The first or a later page as this reader sees it: the shared page (built
         once per version) with the reader's own state laid over it."""
         key = discussion_cache.key_at(article.pk, version, "api-shared", sort, cursor)
-        shared, dicts = discussion_cache.cached_or_built(
+        shared = discussion_cache.cached_or_built(
             key, lambda: _shared_page(article, sort, cursor)
         )
         user = request.user
-        reader = overlay.reader_page(shared, article=article, user=user,
-                                     cursor=cursor or None)  # fmt: skip
-        viewer_id = user.pk if user.is_authenticated else None
-        moderator = viewer_id is not None and getattr(user, "is_moderator", False)
-        shown = {}
-        for thread in reader.page.threads:
-            for c in (thread.comment, *thread.replies):
-                base = dicts.get(c.pk) or serialise.comment_dict(c, slug=article.slug)
-                shown[c.pk] = serialise.for_viewer(
-                    base, c, viewer_id=viewer_id, moderator=moderator
-                )
-        next_url = None
-        if reader.page.next_cursor:
-            next_url = request.build_absolute_uri(
-                f"{request.path}?sort={sort}&cursor={reader.page.next_cursor}"
+        if not user.is_authenticated:
+            return _encoded_page(
+                request, sort, shared.trees, shared.dicts, shared.next_cursor
             )
-        results = [serialise.nest(t, shown) for t in reader.page.threads]
-        return dumps({"next": next_url, "previous": None, "results": results})
+        on_page = [pk for pk, d in shared.dicts.items() if d["author"]["id"] == user.pk]
+        own = (
+            []
+            if user.is_moderator
+            else overlay.own_standing(article, user, on_page=on_page)
+        )
+        if user.is_moderator or overlay.hidden_among(own):
+            # Comments of theirs to put in place, or every status to show:
+            # the page's rows, with the reader's own merged in.
+            rows_key = discussion_cache.key_at(
+                article.pk, version, "api-rows", sort, cursor
+            )
+            return _reader_page(request, article, rows_key, user.is_moderator)
+        votes = overlay.votes_on(shared.dicts, user)
+        shown = dict(shared.dicts)
+        for pk, vote in votes.items():
+            shown[pk] = {**shown[pk], "my_vote": vote}
+        for c in own:  # theirs, on the page, published
+            c.my_vote = 0  # nobody votes on their own comment
+            shown[c.pk] = serialise.for_viewer(
+                shown[c.pk], c, viewer_id=user.pk, moderator=False
+            )
+        return _encoded_page(request, sort, shared.trees, shown, shared.next_cursor)
 
     @staticmethod
     def _etag(request, article: Article, version, *parts: str) -> str | None:
@@ -305,6 +309,47 @@ class ArticleComments(APIView):
             CommentSerializer(shown, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
+
+
+def _reader_page(
+    request, article: Article, rows_key: str | None, moderator: bool
+) -> Encoded:
+    """The page for a reader with comments nobody else sees, or for a moderator:
+    the shared page's rows (kept per version) with the reader's own merged in."""
+    sort = request.query_params.get("sort", "oldest")
+    cursor = request.query_params.get("cursor", "")
+    page = discussion_cache.cached_or_built(
+        rows_key,
+        lambda: overlay.shared_page(
+            article=article, sort=sort, cursor=cursor or None, thread_id=None
+        ),
+    )
+    user = request.user
+    reader = overlay.reader_page(
+        page, article=article, user=user, cursor=cursor or None, buttons=False
+    )
+    shown = {
+        c.pk: serialise.for_viewer(
+            serialise.comment_dict(c, slug=article.slug), c,
+            viewer_id=user.pk, moderator=moderator,
+        )
+        for thread in reader.page.threads
+        for c in (thread.comment, *thread.replies)
+    }  # fmt: skip
+    trees = [serialise.tree(t) for t in reader.page.threads]
+    return _encoded_page(request, sort, trees, shown, reader.page.next_cursor)
+
+
+def _encoded_page(
+    request, sort: str, trees: list, shown: dict, next_cursor: str | None
+) -> Encoded:
+    next_url = None
+    if next_cursor:
+        next_url = request.build_absolute_uri(
+            f"{request.path}?sort={sort}&cursor={next_cursor}"
+        )
+    results = [serialise.nest(shape, shown) for shape in trees]
+    return dumps({"next": next_url, "previous": None, "results": results})
 
 
 def _visible(request, pk: int) -> Comment:

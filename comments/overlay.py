@@ -4,9 +4,9 @@ The shared page is what an anonymous reader sees: approved comments only, and
 nothing of anybody's. A signed-in reader gets it with their own laid over it:
 their comments nobody else sees (pending, held, rejected, spam, shadowed) put in
 their places, their votes, and the buttons `rights` allows them. That costs two
-indexed queries, one for their hidden comments on the article and one for their
-votes on the page, and a third only when a top-level comment of theirs that
-nobody else sees opens a thread on the page (its replies).
+indexed queries, one for their comments on the article and one for their votes
+on the page, and a third only when a top-level comment of theirs that nobody
+else sees opens a thread on the page (its replies).
 
 `personal` names the comments whose rendering is the reader's alone; every
 other comment renders as it does for any reader who may vote, or as for an
@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import connections
 
 from articles.models import Article
+from core import db
 
 from . import selectors
 from .models import Comment, Vote
@@ -52,17 +54,22 @@ def reader_page(
     thread_id: int | None = None,
     limit: int | None = None,
     replies_limit: int | None = None,
+    buttons: bool = True,
+    hidden: list[Comment] | None = None,
 ) -> ReaderPage:
     """`shared` (from `shared_page`, with the same arguments) as `user` sees it.
 
     The same page `selectors.discussion_page` gives `user`, at the cost of the
-    reader's own rows only. `shared` is changed in place.
+    reader's own rows only. `shared` is changed in place. With `buttons` off
+    (the API, which shows none) what each comment's buttons would offer is not
+    worked out. `hidden` is `own_comments(article, user)`, when already read.
     """
     if user is None or not user.is_authenticated:
         return ReaderPage(page=shared)
     limit = limit or settings.COMMENTS_PER_PAGE
     replies_limit = replies_limit or settings.REPLIES_PER_THREAD
-    hidden = _hidden_own(article, user)
+    if hidden is None:
+        hidden = own_comments(article, user)
     changed: set[int] = set()
     page = shared
     if hidden:
@@ -72,33 +79,73 @@ def reader_page(
         )  # fmt: skip
     shown = [c for t in page.threads for c in (t.comment, *t.replies)]
     _fold_votes(shown, user)
-    selectors.mark_for_reader(shown, user, article)
+    if buttons:
+        selectors.mark_for_reader(shown, user, article)
     personal = {
         c.pk
         for t in page.threads
         for c in (t.comment, *t.replies)
-        if c.is_mine or t.comment.pk in changed
+        if c.author_id == user.pk or t.comment.pk in changed
     }
     return ReaderPage(page=page, personal=personal)
 
 
-def _hidden_own(article: Article, user) -> list[Comment]:
-    """The reader's comments on `article` nobody else sees (index: author, article)."""
+def own_comments(article: Article, user) -> list[Comment]:
+    """The reader's comments on `article` that nobody else sees, as a page shows
+    them (index: author, article)."""
+    if user is None or not user.is_authenticated:
+        return []
     rows = Comment.objects.filter(article=article, author=user).exclude(
         status=Comment.Status.APPROVED
     )
     return list(selectors.displayed(rows))
 
 
+def hidden_among(own: list[Comment]) -> list[Comment]:
+    """Those of the reader's comments that nobody else sees."""
+    return [c for c in own if c.status != Comment.Status.APPROVED]
+
+
+# Raw SQL for the two queries every signed-in read makes: here compiling an ORM
+# query costs several times what running it does.
+_OWN_SQL = (
+    "SELECT id, author_id, status, shadowed, body, decision, deleted_at "
+    "FROM {table} WHERE article_id = %s AND author_id = %s "
+    "AND (status <> %s OR {among})"
+)
+_VOTES_SQL = "SELECT comment_id, value FROM {table} WHERE user_id = %s AND {among}"
+
+
+def own_standing(article: Article, user, *, on_page: list[int]) -> list[Comment]:
+    """In one indexed query: the reader's comments on `article` that nobody
+    else sees, and those of `on_page` (ids) that are theirs, with what the
+    reader's own view of a comment shows (`serialise.for_viewer`)."""
+    if user is None or not user.is_authenticated:
+        return []
+    rows = Comment.objects.db_manager(db.read_alias())
+    where, params = db.among("id", on_page, alias=rows.db)
+    sql = _OWN_SQL.format(table=Comment._meta.db_table, among=where)
+    return list(rows.raw(sql, [article.pk, user.pk, Comment.Status.APPROVED, *params]))
+
+
+def votes_on(comment_ids, user) -> dict[int, int]:
+    """The reader's votes on these comments, by comment id, in one query."""
+    ids = list(comment_ids)
+    if not ids:
+        return {}
+    alias = db.read_alias()
+    where, params = db.among("comment_id", ids, alias=alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(
+            _VOTES_SQL.format(table=Vote._meta.db_table, among=where),
+            [user.pk, *params],
+        )
+        return dict(cursor.fetchall())
+
+
 def _fold_votes(comments: list[Comment], user) -> None:
-    """Each comment's `my_vote`: the reader's votes on the page, in one query."""
-    if not comments:
-        return
-    votes = dict(
-        Vote.objects.filter(
-            user=user, comment_id__in=[c.pk for c in comments]
-        ).values_list("comment_id", "value")
-    )
+    """Each comment's `my_vote`: the reader's votes on the page."""
+    votes = votes_on([c.pk for c in comments], user)
     for c in comments:
         c.my_vote = votes.get(c.pk, 0)
 

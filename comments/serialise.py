@@ -5,12 +5,16 @@ schema (a test holds the two together); DRF's field-by-field walk is kept for
 single comments, this path for pages of them.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
 
 from .models import Comment
-from .selectors import Thread
+from .selectors import DiscussionPage, Thread
+
+# A thread as ids: a comment's id and the trees of the replies hung under it.
+Tree = tuple[int, tuple["Tree", ...]]
 
 
 def _when(value: datetime | None) -> str | None:
@@ -60,12 +64,47 @@ def for_viewer(shared: dict, c: Comment, *, viewer_id: int | None, moderator: bo
     return out
 
 
-def nest(thread: Thread, dicts: dict[int, dict]) -> dict:
-    """A thread's top comment with its replies hung under their tree parents."""
-    top = {**dicts[thread.comment.pk], "replies": []}
-    by_path = {thread.comment.path: top}
+def tree(thread: Thread) -> Tree:
+    """A thread's shape: each reply hung under its tree parent, or under the top
+    comment when the parent is not on the page."""
+    children: dict[int, list[Tree]] = {thread.comment.pk: []}
+    by_path = {thread.comment.path: thread.comment.pk}
     for reply in thread.replies:
-        node = {**dicts[reply.pk], "replies": []}
-        by_path.get(reply.tree_parent_path, top)["replies"].append(node)
-        by_path[reply.path] = node
-    return top
+        children[reply.pk] = []
+        parent = by_path.get(reply.tree_parent_path, thread.comment.pk)
+        children[parent].append((reply.pk, ()))
+        by_path[reply.path] = reply.pk
+
+    def grown(pk: int) -> Tree:
+        return pk, tuple(grown(child) for child, _ in children[pk])
+
+    return grown(thread.comment.pk)
+
+
+def nest(shape: Tree, dicts: dict[int, dict]) -> dict:
+    """A thread as the API gives it: each comment's dict with its replies under it."""
+    pk, replies = shape
+    return {**dicts[pk], "replies": [nest(reply, dicts) for reply in replies]}
+
+
+@dataclass(frozen=True)
+class SharedPage:
+    """A page anybody may see, as the API gives it, kept to lay each reader's
+    votes and own comments over: every comment's shared dict, and the threads'
+    shapes."""
+
+    dicts: dict[int, dict]
+    trees: list[Tree]
+    next_cursor: str | None
+
+
+def shared_page(page: DiscussionPage, *, slug: str) -> SharedPage:
+    return SharedPage(
+        dicts={
+            c.pk: comment_dict(c, slug=slug)
+            for t in page.threads
+            for c in (t.comment, *t.replies)
+        },
+        trees=[tree(t) for t in page.threads],
+        next_cursor=page.next_cursor,
+    )

@@ -137,3 +137,14 @@ class ReplicaRouter:
 
     def allow_migrate(self, db: str, app_label: str, **hints) -> bool | None:
         return False if db in replicas() else None
+
+
+def among(column: str, values: list, *, alias: str) -> tuple[str, list]:
+    """SQL saying `column` is one of `values`, and its parameters, for the
+    database `alias`: on PostgreSQL one array parameter (a statement the same
+    whatever the number of values, cheap to send), elsewhere one per value."""
+    if not values:
+        return "FALSE", []
+    if connections[alias].vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
