@@ -22,6 +22,7 @@ _DROPPED = {"script", "style", "head", "title", "iframe", "object", "embed", "fo
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
 _MARKS = re.compile(r"([\\`*_\[\]<>])")
 _ENTITY_LIKE = re.compile(r"&(?=#?\w+;)")
+_MARK_OR_AMPERSAND = re.compile(r"[\\`*_\[\]<>&]")
 _LINE_MARK = re.compile(r"^([ \t]*)([#>+=-])", re.MULTILINE)
 _LINE_NUMBER = re.compile(r"^([ \t]*)(\d+)([.)])", re.MULTILINE)
 _INDENT = re.compile(r"(?<=\n)[ \t]+")
@@ -43,10 +44,18 @@ def html_to_markdown(source: str) -> str:
 
 
 def _escape(text: str) -> str:
-    text = _MARKS.sub(r"\\\1", text)
-    text = _ENTITY_LIKE.sub(r"\\&", text)
-    # Indents mean nothing in HTML and a code block in Markdown.
-    text = _INDENT.sub("", text)
+    # Each step runs only where it could change something: most text has no
+    # marks and one line.
+    if _MARK_OR_AMPERSAND.search(text):
+        text = _MARKS.sub(r"\\\1", text)
+        text = _ENTITY_LIKE.sub(r"\\&", text)
+    if "\n" in text:
+        # Indents mean nothing in HTML and a code block in Markdown.
+        text = _INDENT.sub("", text)
+    elif not (head := text.lstrip(" \t")[:1]) or not (
+        head in "#>+=-" or head.isdigit()
+    ):
+        return text
     text = _LINE_MARK.sub(r"\1\\\2", text)
     return _LINE_NUMBER.sub(r"\1\2\\\3", text)
 
