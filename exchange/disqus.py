@@ -52,6 +52,7 @@ class DisqusReader:
 
     name = "Disqus"
     level = 2  # disqus > thread | post | category
+    tags = ("{*}thread", "{*}post")  # what it reads; the parser passes over the rest
     pings = False
 
     def __init__(self, path: Path) -> None:
@@ -68,7 +69,7 @@ class DisqusReader:
         posts: dict[str, list[Entry]] = defaultdict(list)
         problems: dict[str, str] = {}
         first_line: dict[str, int | None] = {}
-        for element in stream(self.path, self.level, on_read=on_read):
+        for element in stream(self.path, self.level, on_read=on_read, tags=self.tags):
             kind, ident = local_name(element.tag), element.get(DSQ_ID, "")
             fields = _fields(element)
             if kind == "thread":

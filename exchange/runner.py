@@ -16,6 +16,8 @@ from .xmlstream import stream
 class Reader(Protocol):
     name: str
     level: int
+    # The elements at `level` it reads (lxml tag filters; empty for all).
+    tags: tuple[str, ...]
     pings: bool
     path: object
     source: str
@@ -26,7 +28,7 @@ class Reader(Protocol):
 def check_file(reader: Reader) -> None:
     """Read the whole file once, writing nothing: a truncated, malformed or
     hostile file is refused (BadFile) before the first comment is written."""
-    for _ in stream(reader.path, reader.level):
+    for _ in stream(reader.path, reader.level, tags=reader.tags):
         pass
 
 

@@ -133,6 +133,8 @@ class WordPressReader:
 
     name = "WordPress"
     level = 3  # rss > channel > item
+    # The channel's elements it reads; the parser passes over the rest.
+    tags = ("item", "link", "{*}base_blog_url", "{*}base_site_url")
     pings = True
 
     def __init__(self, path: Path, *, utc_offset: timedelta | None = None) -> None:
@@ -148,7 +150,7 @@ class WordPressReader:
     def discussions(
         self, on_read: Callable[[int], None] | None = None
     ) -> Iterator[Discussion]:
-        for element in stream(self.path, self.level, on_read=on_read):
+        for element in stream(self.path, self.level, on_read=on_read, tags=self.tags):
             key = _key(element.tag)
             if key == "item":
                 found = self._discussion(element)

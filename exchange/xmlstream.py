@@ -28,24 +28,36 @@ def local_name(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
+# The parser never reaches outside the file: no DTD, entities or network.
+_SAFE = {
+    "resolve_entities": False,
+    "no_network": True,
+    "huge_tree": False,
+    "load_dtd": False,
+    "remove_comments": True,
+    "remove_pis": True,
+}
+
+
 def stream(
-    path: Path, level: int, *, on_read: Callable[[int], None] | None = None
+    path: Path,
+    level: int,
+    *,
+    on_read: Callable[[int], None] | None = None,
+    tags: tuple[str, ...] = (),
 ) -> Iterator[etree._Element]:
-    """Yield each element at depth `level` (the root is 1) once it is complete.
+    """Yield each element at depth `level` (the root is 1) once it is complete;
+    with `tags` (lxml's "{*}name" filters), only those, never seeing the rest.
 
     Its children are whole; once the consumer is done with it, it and everything
     before it are freed. `on_read` hears how many bytes were read, for progress.
     """
+    if tags:
+        yield from _tagged(path, level, on_read, tags)
+        return
     with path.open("rb") as raw:
         events = etree.iterparse(
-            _Counting(raw, on_read),
-            events=("start", "end"),
-            resolve_entities=False,
-            no_network=True,
-            huge_tree=False,
-            load_dtd=False,
-            remove_comments=True,
-            remove_pis=True,
+            _Counting(raw, on_read), events=("start", "end"), **_SAFE
         )
         depth = 0
         try:
@@ -60,6 +72,33 @@ def stream(
                 if depth <= level:
                     _free(element)
                 depth -= 1
+        except etree.XMLSyntaxError as error:
+            raise _syntax_problem(error, events) from None
+
+
+def _tagged(path: Path, level: int, on_read, tags: tuple[str, ...]):
+    # The parser filters the elements, so the rest never reach Python: an
+    # element at `level` that is not asked for is freed with the next one that is.
+    _check_prolog(path)
+    with path.open("rb") as raw:
+        events = etree.iterparse(_Counting(raw, on_read), tag=tags, **_SAFE)
+        try:
+            for _, element in events:
+                if sum(1 for _ in element.iterancestors()) == level - 1:
+                    yield element
+                    _free(element)
+        except etree.XMLSyntaxError as error:
+            raise _syntax_problem(error, events) from None
+
+
+def _check_prolog(path: Path) -> None:
+    """Refuse a file that declares a DTD, reading no further than its root."""
+    with path.open("rb") as raw:
+        events = etree.iterparse(raw, events=("start",), **_SAFE)
+        try:
+            for _, root in events:
+                _refuse_dtd(root, path)
+                return
         except etree.XMLSyntaxError as error:
             raise _syntax_problem(error, events) from None
 
