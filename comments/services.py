@@ -169,7 +169,7 @@ def _check_duplicate(
     answer to the same comment; a longer one repeats anywhere, on any article
     (the cross-posting spammer's habit).
     """
-    folded = normalise(text)
+    folded = _fold(text)
     earlier = Comment.objects.filter(
         created_at__gte=timezone.now() - settings.COMMENT_DUPLICATE_WINDOW,
         deleted_at__isnull=True,
@@ -181,18 +181,34 @@ def _check_duplicate(
     )
     if len(folded.split()) < CROSS_POST_MIN_WORDS:
         earlier = earlier.filter(article=article, parent_id=parent_id)
-    rows = earlier.select_related("article").only("body", "article__title")
-    for other in rows.order_by("-id")[:DUPLICATE_LOOKBACK]:
-        if normalise(other.body) == folded:
+    rows = earlier.order_by("-id").values_list("body", "article_id")
+    for body, article_id in rows[:DUPLICATE_LOOKBACK]:
+        if _fold(body) == folded:
             where = (
                 "here"
-                if other.article_id == article.pk
-                else f"on “{other.article.title}”"
+                if article_id == article.pk
+                else f"on “{Article.objects.get(pk=article_id).title}”"
             )
             raise ValidationError(
                 {"body": f"You already posted this same comment {where}."},
                 code="duplicate",
             )
+
+
+# The folded form of bodies seen lately, by a digest of the body: an author's
+# earlier comments are folded once, not again at each of their posts.
+_FOLDED: dict[bytes, str] = {}
+_FOLDED_MOST = 4096
+
+
+def _fold(body: str) -> str:
+    key = hashlib.blake2b(body.encode(), digest_size=16).digest()
+    folded = _FOLDED.get(key)
+    if folded is None:
+        if len(_FOLDED) >= _FOLDED_MOST:
+            _FOLDED.clear()
+        folded = _FOLDED[key] = normalise(body)
+    return folded
 
 
 def place_in_thread(comment: Comment, parent: Comment | None) -> None:
