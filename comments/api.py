@@ -239,18 +239,16 @@ class ArticleComments(APIView):
                 request, sort, shared.trees, shared.dicts, shared.next_cursor
             )
         on_page = [pk for pk, d in shared.dicts.items() if d["author"]["id"] == user.pk]
-        own = (
-            []
-            if user.is_moderator
-            else overlay.own_standing(article, user, on_page=on_page)
-        )
-        if user.is_moderator or overlay.hidden_among(own):
+        moderator = user.is_moderator
+        own = overlay.own_standing(article, user, on_page=on_page)
+        hidden = overlay.hidden_among(own)
+        if moderator or hidden:
             # Comments of theirs to put in place, or every status to show:
             # the page's rows, with the reader's own merged in.
             rows_key = discussion_cache.key_at(
                 article.pk, version, "api-rows", sort, cursor
             )
-            return _reader_page(request, article, rows_key, user.is_moderator)
+            return _reader_page(request, article, rows_key, hidden, moderator)
         votes = overlay.votes_on(shared.dicts, user)
         shown = dict(shared.dicts)
         for pk, vote in votes.items():
@@ -312,7 +310,7 @@ class ArticleComments(APIView):
 
 
 def _reader_page(
-    request, article: Article, rows_key: str | None, moderator: bool
+    request, article: Article, rows_key: str | None, hidden: list, moderator: bool
 ) -> Encoded:
     """The page for a reader with comments nobody else sees, or for a moderator:
     the shared page's rows (kept per version) with the reader's own merged in."""
@@ -326,7 +324,12 @@ def _reader_page(
     )
     user = request.user
     reader = overlay.reader_page(
-        page, article=article, user=user, cursor=cursor or None, buttons=False
+        page,
+        article=article,
+        user=user,
+        cursor=cursor or None,
+        buttons=False,
+        hidden=hidden,
     )
     shown = {
         c.pk: serialise.for_viewer(

@@ -138,12 +138,13 @@ def displayed(queryset: CommentQuerySet) -> CommentQuerySet:
     return queryset.select_related("author").only(*_DISPLAY_FIELDS)
 
 
-_DISPLAY_FIELDS = (
+# The comment's own columns a page shows, and its author's name.
+ROW_FIELDS = (
     "id", "article_id", "parent_id", "root_id", "depth", "path", "author_id",
     "guest_name", "body", "body_html", "status", "created_at", "edited_at",
-    "deleted_at", "score", "reply_count", "shadowed", "decision", "author__username",
-    "author__display_name",
+    "deleted_at", "score", "reply_count", "shadowed", "decision",
 )  # fmt: skip
+_DISPLAY_FIELDS = (*ROW_FIELDS, "author__username", "author__display_name")
 
 
 def attach(threads: list[Thread], replies: list[Comment], limit: int) -> None:
@@ -258,14 +259,20 @@ def comment_for_reader(*, pk: int, user) -> Comment:
 
 
 def comment_as_posted(*, comment: Comment, user) -> Comment:
-    """A comment just saved, read afresh, as its author sees it.
+    """A comment just saved, as its author sees it: the row in hand, with its
+    standing read afresh (moderation, in-process without a broker, may have
+    decided it already).
 
     A guest has no identity a later read would know them by: this is the one
     time they are shown their own comment, in the answer to their post.
     """
-    posted = _one(Comment.objects.all(), pk=comment.pk, user=user)
-    posted.standing = posted.standing_for_author
-    return posted
+    comment.refresh_from_db(fields=["status", "shadowed", "decision"])
+    comment.my_vote = 0  # nobody votes on their own comment
+    comment.answers = comment.parent if comment.parent_id else None
+    comment.parent_hidden = False
+    mark_for_reader([comment], user, comment.article)
+    comment.standing = comment.standing_for_author
+    return comment
 
 
 def _one(queryset: CommentQuerySet, *, pk: int, user) -> Comment:

@@ -146,5 +146,6 @@ def among(column: str, values: list, *, alias: str) -> tuple[str, list]:
     if not values:
         return "FALSE", []
     if connections[alias].vendor == "postgresql":
-        return f"{column} = ANY(%s)", [list(values)]
+        # Typed: the driver would pick the narrowest type the values fit.
+        return f"{column} = ANY(%s::bigint[])", [list(values)]
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
