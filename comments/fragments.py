@@ -2,11 +2,11 @@
 and shared by every reader, with only the reader's own comments rendered for them.
 
 A comment nobody owns on the page renders one of two ways for anybody: as an
-anonymous reader sees it, or as a reader who may vote (and has not) sees it,
-with their CSRF token in the vote form. Both are rendered when the shared page
-is built; a reader's page takes one or the other, and renders afresh only what
-is theirs (their comments, the ones they voted on, a thread their hidden
-comments changed).
+anonymous reader sees it, or as a reader who may vote sees it, with their CSRF
+token in the vote form and the buttons showing their vote (none, up or down:
+the vote form is rendered three ways and spliced in). All are rendered when the
+shared page is built; a reader's page takes one of them, and renders afresh
+only what is theirs (their comments, a thread their hidden comments changed).
 """
 
 import secrets
@@ -21,14 +21,17 @@ from . import overlay
 from .selectors import DiscussionPage
 
 COMMENT = "comments/_comment.html"
+VOTE = "comments/_vote.html"
+VOTES = (0, 1, -1)
 
 
 @dataclass
 class SharedFragments:
     page: DiscussionPage
     anonymous: dict[int, str]
-    # Split around the CSRF token, which is the reader's own.
-    voter: dict[int, tuple[str, str]]
+    # The voter's rendering around its vote form, and the vote form for each
+    # vote, split around the CSRF token, which is the reader's own.
+    voter: dict[int, tuple[str, dict[int, tuple[str, str]], str]]
     can_reply: dict[int, bool]
 
 
@@ -39,7 +42,7 @@ def shared_fragments(
     page = overlay.shared_page(
         article=article, sort=sort, cursor=cursor, thread_id=thread_id
     )
-    template = get_template(COMMENT)
+    template, vote_form = get_template(COMMENT), get_template(VOTE)
     # Unguessable, so no comment's text can hold it and be split on it.
     mark = f"csrf-{secrets.token_hex(16)}"
     anonymous, voter, can_reply = {}, {}, {}
@@ -48,12 +51,27 @@ def shared_fragments(
         can_reply[c.pk] = c.can_reply
         if c.status == c.Status.APPROVED and not c.is_deleted and article.is_live:
             c.can_vote = c.can_flag = True
-            before, _, after = template.render({"c": c, "csrf_token": mark}).partition(
-                mark
-            )
-            voter[c.pk] = (before, after)
+            if split := _voter(c, template, vote_form, mark):
+                voter[c.pk] = split
             c.can_vote = c.can_flag = False
+            c.my_vote = 0
     return SharedFragments(page, anonymous, voter, can_reply)
+
+
+def _voter(c, template, vote_form, mark: str):
+    """The voter's rendering of `c` split around its vote form, and that form
+    for each vote split around the CSRF token; None if the form is not found."""
+    c.my_vote = 0
+    whole = template.render({"c": c, "csrf_token": mark})
+    forms = {}
+    for vote in VOTES:
+        c.my_vote = vote
+        before, _, after = vote_form.render({"c": c, "csrf_token": mark}).partition(
+            mark
+        )
+        forms[vote] = (before, after)
+    head, found, tail = whole.partition(mark.join(forms[0]))
+    return (head, forms, tail) if found else None
 
 
 def threads_html(
@@ -72,16 +90,15 @@ def threads_html(
     template = get_template(COMMENT)
 
     def one(c) -> str:
-        shareable = (
-            c.pk not in reader.personal
-            and not c.my_vote
-            and c.can_reply == shared.can_reply.get(c.pk)
+        shareable = c.pk not in reader.personal and c.can_reply == shared.can_reply.get(
+            c.pk
         )
-        if shareable and not c.can_vote:
+        if shareable and not c.can_vote and not c.my_vote:
             return shared.anonymous[c.pk]
-        if shareable and c.pk in shared.voter:
-            before, after = shared.voter[c.pk]
-            return f"{before}{csrf_token}{after}"
+        if shareable and c.can_vote and c.pk in shared.voter:
+            head, forms, tail = shared.voter[c.pk]
+            before, after = forms[c.my_vote]
+            return f"{head}{before}{csrf_token}{after}{tail}"
         return template.render({"c": c, "csrf_token": csrf_token})
 
     for thread in reader.page.threads:

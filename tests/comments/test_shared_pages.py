@@ -7,7 +7,7 @@ import re
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from comments import overlay
+from comments import fragments, overlay
 from comments.models import Comment, Vote
 from comments.selectors import SORTS, discussion_page
 from comments.services import comment_vote
@@ -233,6 +233,35 @@ def test_the_overlay_answers_what_a_page_built_for_the_reader_alone_would(
             cursor = alone.next_cursor
             if cursor is None:
                 break
+
+
+def test_shared_fragments_spliced_for_a_voter_are_what_rendering_afresh_gives(
+    article, reader, other_reader
+):
+    grow(article, [other_reader, UserFactory()], top_level=6, replies_each=4)
+    add_comment(article, reader)  # theirs: rendered for them alone
+    others = Comment.objects.filter(article=article).exclude(author=reader)
+    for n, c in enumerate(others.order_by("id")[:12]):
+        if n % 3:
+            comment_vote(comment=c, user=reader, value=1 if n % 3 == 1 else -1)
+
+    def html(shared) -> str:
+        return fragments.threads_html(
+            shared, article=article, user=reader, csrf_token="TOKEN",
+            cursor=None, thread_id=None,
+        )  # fmt: skip
+
+    def built():
+        return fragments.shared_fragments(
+            article=article, sort="oldest", cursor=None, thread_id=None
+        )
+
+    spliced = html(built())
+    fresh = built()
+    afresh = html(fragments.SharedFragments(fresh.page, {}, {}, {}))
+
+    assert spliced == afresh
+    assert spliced.count('aria-pressed="true"') == 8  # four up, four down
 
 
 def test_a_signed_in_page_costs_the_shared_copy_and_two_queries(
