@@ -62,14 +62,18 @@ def reader_page(
     The same page `selectors.discussion_page` gives `user`, at the cost of the
     reader's own rows only. `shared` is changed in place. With `buttons` off
     (the API, which shows none) what each comment's buttons would offer is not
-    worked out. `hidden` is `own_comments(article, user)`, when already read.
+    worked out. `hidden` is the reader's comments nobody else sees, when
+    already read (`own_standing`).
     """
     if user is None or not user.is_authenticated:
         return ReaderPage(page=shared)
+    # request.user is a lazy wrapper: every attribute read goes through it, and
+    # the rights below read a few for each comment.
+    user = getattr(user, "_wrapped", user)
     limit = limit or settings.COMMENTS_PER_PAGE
     replies_limit = replies_limit or settings.REPLIES_PER_THREAD
     if hidden is None:
-        hidden = own_comments(article, user)
+        hidden = own_standing(article, user, on_page=[])
     changed: set[int] = set()
     page = shared
     if hidden:
@@ -88,17 +92,6 @@ def reader_page(
         if c.author_id == user.pk or t.comment.pk in changed
     }
     return ReaderPage(page=page, personal=personal)
-
-
-def own_comments(article: Article, user) -> list[Comment]:
-    """The reader's comments on `article` that nobody else sees, as a page shows
-    them (index: author, article)."""
-    if user is None or not user.is_authenticated:
-        return []
-    rows = Comment.objects.filter(article=article, author=user).exclude(
-        status=Comment.Status.APPROVED
-    )
-    return list(selectors.displayed(rows))
 
 
 def hidden_among(own: list[Comment]) -> list[Comment]:
@@ -126,7 +119,8 @@ def own_standing(article: Article, user, *, on_page: list[int]) -> list[Comment]
     columns = ", ".join(
         Comment._meta.get_field(name).column for name in selectors.ROW_FIELDS
     )
-    sql = _OWN_SQL.format(columns=columns, table=Comment._meta.db_table, among=where)
+    table = connections[rows.db].ops.quote_name(Comment._meta.db_table)
+    sql = _OWN_SQL.format(columns=columns, table=table, among=where)
     own = list(rows.raw(sql, [article.pk, user.pk, Comment.Status.APPROVED, *params]))
     for c in own:
         c.author = user  # theirs: no query for the author's name
@@ -140,9 +134,11 @@ def votes_on(comment_ids, user) -> dict[int, int]:
         return {}
     alias = db.read_alias()
     where, params = db.among("comment_id", ids, alias=alias)
-    with connections[alias].cursor() as cursor:
+    connection = connections[alias]
+    table = connection.ops.quote_name(Vote._meta.db_table)
+    with connection.cursor() as cursor:
         cursor.execute(
-            _VOTES_SQL.format(table=Vote._meta.db_table, among=where),
+            _VOTES_SQL.format(table=table, among=where),
             [user.pk, *params],
         )
         return dict(cursor.fetchall())
