@@ -71,6 +71,13 @@ class Tally:
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def add(self, other: "Tally") -> None:
+        """Count what another part of the run did into this tally."""
+        for name in ("imported", "skipped", "held", "spam", "orphans", "pings"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.failures.extend(other.failures)
+        self.notes.extend(other.notes)
+
     def summary(self, *, pings: bool) -> str:
         line = (
             f"imported {self.imported}, skipped {self.skipped} (already there), "

@@ -1,16 +1,31 @@
 """One import run, whatever the source: check the file, then write it thread by
-thread, with a progress bar on a terminal and a tally for the summary."""
+thread, with a progress bar on a terminal and a tally for the summary.
+
+Threads are written a batch at a time, in one transaction with a savepoint
+each: a thread that cannot be written still leaves nothing behind, and the
+batch's spam verdicts are learned at its end, with its comments, so a crash
+or a failure loses a batch's comments and their lessons together (a second
+run writes and teaches them). A batch stays small enough that the articles
+whose totals it moves are not held up for long.
+"""
 
 import sys
 from contextlib import nullcontext
 from typing import Protocol
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from tqdm import tqdm
 
+from moderation.classifiers import spam
+
 from .records import Discussion, Tally
-from .services import Authors, Target, discussion_import
+from .services import Authors, Target, discussion_import, say
 from .xmlstream import stream
+
+BATCH_COMMENTS = 2000
+# PostgreSQL keeps up to 64 savepoints of a transaction at hand; past that,
+# every other session's snapshots slow down until it ends.
+BATCH_DISCUSSIONS = 50
 
 
 class Reader(Protocol):
@@ -47,12 +62,46 @@ def run_import(
         leave=False,
     )
     with progress, transaction.atomic() if dry_run else nullcontext():
+        batch: list[tuple[Target, Discussion]] = []
+        comments = 0
         discussion: Discussion
         for discussion in reader.discussions(on_read=progress.update):
-            target = Target(reader.source, create_articles, editor)
-            discussion_import(
-                target=target, discussion=discussion, tally=tally, authors=authors
-            )
+            # The source as the file has said it so far, as each thread is read.
+            batch.append((Target(reader.source, create_articles, editor), discussion))
+            comments += len(discussion.entries)
+            if len(batch) >= BATCH_DISCUSSIONS or comments >= BATCH_COMMENTS:
+                _write_batch(batch, tally, authors)
+                batch, comments = [], 0
+        _write_batch(batch, tally, authors)
         if dry_run:
             transaction.set_rollback(True)
     return tally
+
+
+def _write_batch(
+    batch: list[tuple[Target, Discussion]], tally: Tally, authors: Authors
+) -> None:
+    """Write a batch of threads, each all or nothing, and learn their verdicts."""
+    if not batch:
+        return
+    own, examples, written = Tally(), [], []
+    try:
+        with transaction.atomic():
+            for target, discussion in batch:
+                failed = len(own.failures)
+                discussion_import(
+                    target=target,
+                    discussion=discussion,
+                    tally=own,
+                    authors=authors,
+                    examples=examples,
+                )
+                if len(own.failures) == failed:
+                    written.append(discussion)
+            spam.learn_many(examples)
+    except DatabaseError as problem:
+        # Learning or the commit failed: none of the batch is written.
+        tally.failures.extend(own.failures)
+        tally.failures.extend(f"{d.label}: {say(problem)}" for d in written)
+        return
+    tally.add(own)

@@ -57,17 +57,25 @@ class Target:
 
 
 def discussion_import(
-    *, target: Target, discussion: Discussion, tally: Tally, authors: "Authors"
+    *,
+    target: Target,
+    discussion: Discussion,
+    tally: Tally,
+    authors: "Authors",
+    examples: list[tuple[str, bool]] | None = None,
 ) -> None:
     """Write a discussion's new comments and pings in one transaction, or none.
 
     A discussion with no article to go under, or with a comment that cannot be
-    written, is recorded in `tally.failures` and leaves nothing behind.
+    written, is recorded in `tally.failures` and leaves nothing behind. The
+    spam filter's verdicts are learned in the same transaction, or, given
+    `examples`, added to it once the discussion is written, for the caller
+    to learn in the transaction around it (spam.learn_many).
     """
     if discussion.problem:
         tally.failures.append(f"{discussion.label}: {discussion.problem}")
         return
-    own = Tally()
+    own, verdicts = Tally(), []
     try:
         with transaction.atomic():
             article = article_for(discussion, target)
@@ -77,16 +85,19 @@ def discussion_import(
                     f"{' or '.join(map(repr, discussion.slugs)) or '(none given)'}; "
                     "pass --create-articles to make drafts for it"
                 )
-            _write(target.source, discussion, article, own, authors)
+            _write(target.source, discussion, article, own, authors, verdicts)
+            if examples is None:
+                spam.learn_many(verdicts)
     except (ImportProblem, ValidationError, DatabaseError) as problem:
-        tally.failures.append(f"{discussion.label}: {_say(problem)}")
+        tally.failures.append(f"{discussion.label}: {say(problem)}")
         return
-    for name in ("imported", "skipped", "held", "spam", "orphans", "pings"):
-        setattr(tally, name, getattr(tally, name) + getattr(own, name))
-    tally.notes.extend(own.notes)
+    if examples is not None:
+        examples.extend(verdicts)
+    tally.add(own)
 
 
-def _say(problem: Exception) -> str:
+def say(problem: Exception) -> str:
+    """What went wrong, in one line."""
     if isinstance(problem, ValidationError):
         return "; ".join(problem.messages)
     # A database error's text runs to several lines; its first says what.
@@ -96,7 +107,7 @@ def _say(problem: Exception) -> str:
 
 
 def _write(source: str, discussion: Discussion, article: Article, tally: Tally,
-           authors: "Authors") -> None:  # fmt: skip
+           authors: "Authors", verdicts: list[tuple[str, bool]]) -> None:  # fmt: skip
     tally.pings += _write_pings(source, discussion, article)
     known = _mapped(source, [e.source_id for e in discussion.entries])
     if source == own_source():
@@ -136,14 +147,10 @@ def _write(source: str, discussion: Discussion, article: Article, tally: Tally,
          for e in oldest_first],
     )  # fmt: skip
     _count(article, new, outside, tally)
-    _teach_spam_model(new, texts)
-
-
-def _teach_spam_model(new: list[Entry], texts: dict[str, str]) -> None:
-    """The source's spam filter's verdicts teach the spam model as a moderator's
-    approve or spam mark does, in the thread's transaction (a failed or dry
-    run teaches nothing; a second run has no new comments to teach)."""
-    spam.learn_many(
+    # The source's spam filter's verdicts teach the spam model as a moderator's
+    # approve or spam mark does, with the comments (a failed or dry run teaches
+    # nothing; a second run has no new comments to teach).
+    verdicts.extend(
         (texts[entry.source_id], entry.spam_verdict)
         for entry in new
         if entry.spam_verdict is not None and texts[entry.source_id]
