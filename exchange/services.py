@@ -14,6 +14,7 @@ held one is approved later, and no live moderation runs on them.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -312,6 +313,7 @@ def _row(entry: Entry, article: Article, place: _Place, users: dict, text: str,
     }
 
 
+@lru_cache(maxsize=4096)  # readers come back: check each address once
 def _email(address: str) -> str:
     address = address.strip().lower()
     try:

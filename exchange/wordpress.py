@@ -64,11 +64,16 @@ def _fields(element) -> dict[str, str]:
     return found
 
 
-def _meta(comment) -> dict[str, str]:
-    """A comment's commentmeta, as "meta:<key>" entries."""
+def _comment_fields(comment) -> dict[str, str]:
+    """A comment's fields, with its commentmeta as "meta:<key>" entries."""
     found: dict[str, str] = {}
     for child in comment:
-        if isinstance(child.tag, str) and _key(child.tag) == "wp:commentmeta":
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        key = _KEYS.get(tag) or _key(tag)
+        found.setdefault(key, (child.text or "").strip())
+        if key == "wp:commentmeta":
             meta = _fields(child)
             found.setdefault(f"meta:{meta.get('wp:meta_key', '')}",
                              meta.get("wp:meta_value", ""))  # fmt: skip
@@ -179,7 +184,7 @@ class WordPressReader:
         found.body = html_to_markdown(post.get("content:encoded", ""))
         for comment in comments:
             try:
-                self._add(found, _fields(comment) | _meta(comment), comment.sourceline)
+                self._add(found, _comment_fields(comment), comment.sourceline)
             except ValueError as problem:
                 found.problem = str(problem)
                 return found
