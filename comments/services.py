@@ -169,7 +169,8 @@ def _check_duplicate(
     answer to the same comment; a longer one repeats anywhere, on any article
     (the cross-posting spammer's habit).
     """
-    folded = _fold(text)
+    folded_text = normalise(text)
+    folded = _digest(folded_text)
     earlier = Comment.objects.filter(
         created_at__gte=timezone.now() - settings.COMMENT_DUPLICATE_WINDOW,
         deleted_at__isnull=True,
@@ -179,7 +180,7 @@ def _check_duplicate(
         if author is not None
         else earlier.filter(author__isnull=True, guest_email=guest_email)
     )
-    if len(folded.split()) < CROSS_POST_MIN_WORDS:
+    if len(folded_text.split()) < CROSS_POST_MIN_WORDS:
         earlier = earlier.filter(article=article, parent_id=parent_id)
     rows = earlier.order_by("-id").values_list("body", "article_id")
     for body, article_id in rows[:DUPLICATE_LOOKBACK]:
@@ -195,19 +196,25 @@ def _check_duplicate(
             )
 
 
-# The folded form of bodies seen lately, by a digest of the body: an author's
-# earlier comments are folded once, not again at each of their posts.
-_FOLDED: dict[bytes, str] = {}
+# The folded form of bodies seen lately, both as digests (a few hundred KiB at
+# most, whatever the bodies' length): an author's earlier comments are folded
+# once, not again at each of their posts.
+_FOLDED: dict[bytes, bytes] = {}
 _FOLDED_MOST = 4096
 
 
-def _fold(body: str) -> str:
-    key = hashlib.blake2b(body.encode(), digest_size=16).digest()
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _fold(body: str) -> bytes:
+    """The digest of `body` folded by `normalise`."""
+    key = _digest(body)
     folded = _FOLDED.get(key)
     if folded is None:
         if len(_FOLDED) >= _FOLDED_MOST:
             _FOLDED.clear()
-        folded = _FOLDED[key] = normalise(body)
+        folded = _FOLDED[key] = _digest(normalise(body))
     return folded
 
 
