@@ -248,7 +248,9 @@ class ArticleComments(APIView):
             rows_key = discussion_cache.key_at(
                 article.pk, version, "api-rows", sort, cursor
             )
-            return _reader_page(request, article, rows_key, hidden, moderator)
+            return _reader_page(
+                request, article, sort, cursor, rows_key, hidden, moderator
+            )
         votes = overlay.votes_on(shared.dicts, user)
         shown = dict(shared.dicts)
         for pk, vote in votes.items():
@@ -310,12 +312,16 @@ class ArticleComments(APIView):
 
 
 def _reader_page(
-    request, article: Article, rows_key: str | None, hidden: list, moderator: bool
+    request,
+    article: Article,
+    sort: str,
+    cursor: str,
+    rows_key: str | None,
+    hidden: list,
+    moderator: bool,
 ) -> Encoded:
     """The page for a reader with comments nobody else sees, or for a moderator:
     the shared page's rows (kept per version) with the reader's own merged in."""
-    sort = request.query_params.get("sort", "oldest")
-    cursor = request.query_params.get("cursor", "")
     page = discussion_cache.cached_or_built(
         rows_key,
         lambda: overlay.shared_page(

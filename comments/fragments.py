@@ -54,7 +54,6 @@ def shared_fragments(
             if split := _voter(c, template, vote_form, mark):
                 voter[c.pk] = split
             c.can_vote = c.can_flag = False
-            c.my_vote = 0
     return SharedFragments(page, anonymous, voter, can_reply)
 
 
@@ -70,6 +69,7 @@ def _voter(c, template, vote_form, mark: str):
             mark
         )
         forms[vote] = (before, after)
+    c.my_vote = 0
     head, found, tail = whole.partition(mark.join(forms[0]))
     return (head, forms, tail) if found else None
 

@@ -67,16 +67,17 @@ def for_viewer(shared: dict, c: Comment, *, viewer_id: int | None, moderator: bo
 def tree(thread: Thread) -> Tree:
     """A thread's shape: each reply hung under its tree parent, or under the top
     comment when the parent is not on the page."""
-    children: dict[int, list[Tree]] = {thread.comment.pk: []}
+    children: dict[int, list[int]] = {thread.comment.pk: []}
     by_path = {thread.comment.path: thread.comment.pk}
     for reply in thread.replies:
         children[reply.pk] = []
-        parent = by_path.get(reply.tree_parent_path, thread.comment.pk)
-        children[parent].append((reply.pk, ()))
+        children[by_path.get(reply.tree_parent_path, thread.comment.pk)].append(
+            reply.pk
+        )
         by_path[reply.path] = reply.pk
 
     def grown(pk: int) -> Tree:
-        return pk, tuple(grown(child) for child, _ in children[pk])
+        return pk, tuple(grown(child) for child in children[pk])
 
     return grown(thread.comment.pk)
 
