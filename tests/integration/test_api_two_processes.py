@@ -18,7 +18,7 @@ from knox.models import AuthToken
 
 from comments.models import Comment
 from tests.factories import ArticleFactory, UserFactory
-from tests.integration.conftest import ROOT, worker_database_url
+from tests.integration.conftest import ROOT, stop_process, worker_database_url
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -98,18 +98,6 @@ def _wait_until_ready(process: subprocess.Popen, port: int, log_path: Path) -> N
     pytest.fail(f"gunicorn did not become ready:\n{log_path.read_text()}")
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """SIGTERM (gunicorn's graceful stop); SIGKILL if it hangs."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @contextmanager
 def _servers(log_dir: Path, count: int) -> Iterator[list[int]]:
     """Start `count` gunicorn processes; yield their ports; stop them afterwards."""
@@ -123,7 +111,7 @@ def _servers(log_dir: Path, count: int) -> Iterator[list[int]]:
         yield [port for _, port, _ in started]
     finally:
         for process, _, _ in started:
-            _stop(process)
+            stop_process(process)
 
 
 def _wait_for_fresh_window() -> None:

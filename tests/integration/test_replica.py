@@ -30,7 +30,7 @@ import psycopg
 import pytest
 
 from tests.factories import PASSWORD
-from tests.integration.conftest import ROOT, wait_for
+from tests.integration.conftest import ROOT, stop_process, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -67,15 +67,6 @@ def _request(port: int, method: str, path: str, body=None, token: str = ""):
         return response.status, response.headers, response.read()
     finally:
         conn.close()
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def _free_port() -> int:
@@ -234,7 +225,7 @@ def site(tmp_path_factory) -> Iterator[Site]:
         yield site
     finally:
         if server is not None:
-            _stop(server)
+            stop_process(server)
         clusters.stop_all()
         shutil.rmtree(base, ignore_errors=True)
 
