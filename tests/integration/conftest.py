@@ -73,6 +73,31 @@ class Worker:
                 queue, destination=[self.name], reply=True, timeout=5
             )
 
+    def settle(self, *, timeout: float = 30) -> None:
+        """Wait until the queue is empty and this worker runs no task.
+
+        A test ends when it has seen what it checks, often while the worker
+        still runs the tasks that follow (a notice, a count); the database is
+        then emptied under it, and PostgreSQL may end either transaction as a
+        deadlock. A worker that has stopped has nothing to finish.
+        """
+        from config.celery import app
+
+        queue = app.conf.task_default_queue
+        deadline = time.monotonic() + timeout
+        with app.connection_for_read() as conn:
+            channel = conn.default_channel
+            while self.process.poll() is None and time.monotonic() < deadline:
+                try:
+                    waiting = channel.queue_declare(queue, passive=True).message_count
+                except conn.channel_errors:  # Redis drops an empty queue's key
+                    waiting = 0
+                inspect = app.control.inspect(destination=[self.name], timeout=2)
+                running = (inspect.active() or {}).get(self.name)
+                if not waiting and running == []:
+                    return
+                time.sleep(0.05)
+
     def kill(self) -> None:
         """SIGKILL, as the OOM killer does: no shutdown, no acknowledgement."""
         os.kill(self.process.pid, signal.SIGKILL)
@@ -181,6 +206,18 @@ def celery_worker(
         yield worker
     finally:
         worker.stop()
+
+
+@pytest.fixture(autouse=True)
+def _worker_idle_at_teardown(request) -> Iterator[None]:
+    """After a test with the session's worker, let it finish before the flush.
+
+    Set up after the database (pytest-django's fixtures come first), so torn
+    down before it is emptied.
+    """
+    yield
+    if "celery_worker" in request.fixturenames:
+        request.getfixturevalue("celery_worker").settle()
 
 
 @pytest.fixture

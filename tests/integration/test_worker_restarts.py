@@ -38,6 +38,20 @@ def run_count(runs: Path) -> int:
     return len(runs.read_text().splitlines()) if runs.exists() else 0
 
 
+def runs_in_group(pgid: int, command: str) -> bool:
+    """Whether a process named `command` runs in process group `pgid`."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # it ended meanwhile
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        if name == command and int(fields[2]) == pgid:
+            return True
+    return False
+
+
 def test_make_worker_starts_a_failed_worker_again_until_it_stops_cleanly(tmp_path):
     # Exits with an error twice, then cleanly.
     celery, runs = fake_celery(
@@ -56,8 +70,10 @@ def test_ctrl_c_ends_make_worker_without_a_restart(tmp_path):
     celery, runs = fake_celery(tmp_path, "exec sleep 30")
     make = make_worker(celery, start_new_session=True)
     try:
+        # Until the stand-in has become `sleep`: a signal between its two
+        # lines would land on a shell that is not the worker.
         deadline = time.monotonic() + 10
-        while run_count(runs) < 1 and time.monotonic() < deadline:
+        while not runs_in_group(make.pid, "sleep") and time.monotonic() < deadline:
             time.sleep(0.05)
 
         # A terminal's Ctrl-C goes to the whole foreground process group.
