@@ -9,7 +9,8 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
                        "@": "a", "$": "s", "!": "i", "|": "i", "+": "t"})  # fmt: skip
 _WORDISH = re.compile(r"[\w@$!|+]+")
 _NON_WORD = re.compile(r"[^\w]+")
-_REPEATS = re.compile(r"(\w)\1{2,}")
+# Letters only: "1000" and "10" are different numbers.
+_REPEATS = re.compile(r"([^\W\d_])\1{2,}")
 
 
 def _decode(match: re.Match) -> str:

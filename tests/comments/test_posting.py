@@ -196,6 +196,17 @@ def test_the_same_text_again_is_refused_however_it_is_dressed_up(article, reader
     assert Comment.objects.count() == 1
 
 
+def test_numbers_that_differ_make_different_comments(article, reader):
+    comment_post(article=article, author=reader, body="The fine was 10 euros.")
+    comment_post(article=article, author=reader, body="The fine was 1000 euros.")
+    comment_post(article=article, author=reader, body="Section 111 says so.")
+    comment_post(article=article, author=reader, body="Section 1 says so.")
+
+    assert Comment.objects.count() == 4
+    with pytest.raises(ValidationError, match="already posted"):
+        comment_post(article=article, author=reader, body="the fine was 1000 EUROS")
+
+
 def test_a_long_text_repeated_on_another_article_is_refused(article, reader):
     elsewhere = ArticleFactory(title="Another story")
     comment_post(
