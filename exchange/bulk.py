@@ -7,8 +7,9 @@ SQLite). Columns the caller leaves out get the model field's default, so a
 field added to the model later is filled as bulk_create would fill it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from datetime import datetime
+from itertools import chain
 
 from django.db import connection, models
 from django.utils import timezone
@@ -22,8 +23,9 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
     table, pk = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # The sequence is named once (a subquery), not once per row.
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                "SELECT nextval((SELECT pg_get_serial_sequence(%s, %s))) "
                 "FROM generate_series(1, %s)",
                 [connection.ops.quote_name(table), pk, count],
             )
@@ -50,12 +52,15 @@ def _sqlite_ids(cursor, table: str, pk: str, count: int) -> list[int]:
     return list(range(top - count + 1, top + 1))
 
 
-def insert_rows(model: type[models.Model], rows: Sequence[dict]) -> None:
-    """Insert rows given as {attname: value}; values are what the database
-    stores (ids, not objects); the rest of the columns get their defaults."""
-    if not rows:
+def insert_rows(model: type[models.Model], rows: Iterable[dict]) -> None:
+    """Insert rows given as {attname: value}, each with the same keys; values
+    are what the database stores (ids, not objects); the rest of the columns
+    get their defaults. The rows may be made as they are written."""
+    rows = iter(rows)
+    if (first := next(rows, None)) is None:
         return
-    given = rows[0].keys()
+    rows = chain([first], rows)
+    given = first.keys()
     fields = [
         f
         for f in model._meta.concrete_fields
@@ -69,7 +74,11 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict]) -> None:
     values = ({**fill, **row} for row in rows)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # The driver's own cursor: its errors become Django's by hand.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
                 for row in values:
                     copy.write_row([row[name] for name in names])
             return

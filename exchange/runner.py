@@ -19,7 +19,7 @@ from tqdm import tqdm
 from moderation.classifiers import spam
 
 from .records import Discussion, Tally
-from .services import Authors, Target, discussion_import, say
+from .services import Authors, Target, batch_import, say
 from .xmlstream import stream
 
 BATCH_COMMENTS = 2000
@@ -87,17 +87,8 @@ def _write_batch(
     own, examples, written = Tally(), [], []
     try:
         with transaction.atomic():
-            for target, discussion in batch:
-                failed = len(own.failures)
-                discussion_import(
-                    target=target,
-                    discussion=discussion,
-                    tally=own,
-                    authors=authors,
-                    examples=examples,
-                )
-                if len(own.failures) == failed:
-                    written.append(discussion)
+            batch_import(batch=batch, tally=own, authors=authors, written=written,
+                         examples=examples)  # fmt: skip
             spam.learn_many(examples)
     except DatabaseError as problem:
         # Learning or the commit failed: none of the batch is written.

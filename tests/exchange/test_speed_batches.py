@@ -83,3 +83,40 @@ def test_a_batch_whose_learning_fails_writes_none_of_its_threads(
     assert not ImportedComment.objects.exists()
     assert not SpamToken.objects.exists()
     assert set(Article.objects.values_list("comment_count", flat=True)) == {0}
+
+
+def test_a_thread_the_database_refuses_fails_alone_and_the_batch_goes_in(
+    run, superuser
+):
+    _articles(3, superuser)
+    # Valid to the address check, too long for the column (254 characters).
+    address = "a" * 100 + "@" + ".".join(["b" * 50] * 3) + ".org"
+    posts = [
+        Post(n, f"story-{n}", comments=[C(n * 10 + 1, body=f"Words {n}")])
+        for n in (1, 2, 3)
+    ]
+    posts[1].comments[0].email = address
+    with pytest.raises(CommandError, match="1 of the file's discussions"):
+        run("import_wordpress", wxr(*posts))
+    assert sorted(Comment.objects.values_list("body", flat=True)) == [
+        "Words 1",
+        "Words 3",
+    ]
+    assert [a.comment_count for a in Article.objects.order_by("slug")] == [1, 0, 1]
+
+
+def test_two_posts_under_one_article_in_a_batch_see_each_other(run, superuser):
+    _articles(1, superuser)
+    text = wxr(
+        Post(1, "story-1", comments=[C(11, body="First")]),
+        Post(2, "story-1", comments=[C(12, parent=11, body="Reply"), C(11)]),
+    )
+    out, _ = run("import_wordpress", text)
+
+    assert "imported 2, skipped 1" in out
+    first = ImportedComment.objects.get(source_id="11").comment
+    reply = ImportedComment.objects.get(source_id="12").comment
+    assert (reply.parent_id, reply.root_id, reply.depth) == (first.pk, first.pk, 1)
+    first.refresh_from_db()
+    assert first.reply_count == 1
+    assert Article.objects.get().comment_count == 2
