@@ -2,6 +2,7 @@
 model decided it and why."""
 
 import io
+import logging
 import re
 
 import pytest
@@ -95,36 +96,6 @@ def test_a_decision_changed_before_learning_teaches_nothing(
     assert not ToxicityExample.objects.exists()
 
 
-def test_a_moderators_override_changes_the_next_score_after_retraining(
-    post, article, regular, decide
-):
-    before = post(article=article, author=regular, body=NEAR_JARGON)
-    first = post(article=article, author=regular, body=JARGON)
-    decide(first, "approve")
-
-    out = io.StringIO()
-    call_command("train_toxicity", stdout=out)
-    after = post(article=article, author=regular, body=NEAR_JARGON + " Really.")
-
-    stored = ToxicityArtefact.objects.get()
-    assert stored.site_rows == 1
-    assert "with 1 site examples" in out.getvalue()
-    assert toxicity(after)["score"] < toxicity(before)["score"] - 0.1
-    assert toxicity(after)["version"] == stored.version
-    assert toxicity(before)["version"] != stored.version
-    assert after.status == "approved"
-
-
-def test_a_process_loads_the_newest_stored_model(post, article, regular, decide):
-    decide(post(article=article, author=regular, body=JARGON), "approve")
-    version = retrain_toxicity.delay().get()
-    classifiers._loaded.cache_clear()  # as a worker starting afresh
-
-    comment = post(article=article, author=regular, body="Thanks, useful piece.")
-
-    assert toxicity(comment)["version"] == version
-
-
 def test_every_verdict_names_its_model_version_and_a_phrase_of_the_text(
     post, article, regular
 ):
@@ -145,35 +116,51 @@ def test_the_weekly_refit_is_off_unless_switched_on(settings):
     assert "retrain-toxicity" not in settings.CELERY_BEAT_SCHEDULE
 
 
-def test_a_running_process_picks_up_a_model_another_one_fitted(
-    post, article, regular, decide, monkeypatch, django_capture_on_commit_callbacks
+# A fit takes seconds, many on a busy machine: one fit serves the whole story.
+def test_an_override_once_refitted_scores_everywhere_until_its_example_is_erased(
+    post,
+    article,
+    regular,
+    decide,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+    caplog,
 ):
-    elsewhere = ToxicityClassifier()  # a worker that started before the refit
-    elsewhere.warm_up()
+    before = post(article=article, author=regular, body=NEAR_JARGON)
+    running = ToxicityClassifier()  # a worker that started before the refit
+    running.warm_up()
     decide(post(article=article, author=regular, body=JARGON), "approve")
+
+    out = io.StringIO()
     with django_capture_on_commit_callbacks(execute=True):
-        model, _ = site_corpus.refit()
+        call_command("train_toxicity", stdout=out)
+    after = post(article=article, author=regular, body=NEAR_JARGON + " Really.")
+
+    # This process scores with the new model at once, and it learned the override.
+    stored = ToxicityArtefact.objects.get()
+    assert stored.site_rows == 1
+    assert "with 1 site examples" in out.getvalue()
+    assert toxicity(after)["score"] < toxicity(before)["score"] - 0.1
+    assert toxicity(after)["version"] == stored.version
+    assert toxicity(before)["version"] != stored.version
+    assert after.status == "approved"
+    # A running process picks it up at its next check; a starting one loads it.
     monkeypatch.setattr(toxicity_module, "RECHECK_SECONDS", 0)
+    assert running.score("Thanks, useful piece.").version == stored.version
+    classifiers._loaded.cache_clear()  # as a worker starting afresh
+    thanks = post(article=article, author=regular, body="Thanks, useful piece.")
+    assert toxicity(thanks)["version"] == stored.version
 
-    assert elsewhere.score("Thanks, useful piece.").version == model.version
-
-
-def test_with_its_examples_gone_the_stored_model_stops_serving(
-    post, article, regular, decide, monkeypatch, django_capture_on_commit_callbacks
-):
-    decide(post(article=article, author=regular, body=JARGON), "approve")
+    # Erased with its author's account, the example takes its model along.
+    ToxicityExample.objects.all().delete()
+    caplog.set_level(logging.INFO, logger="moderation.tasks")
     with django_capture_on_commit_callbacks(execute=True):
-        fitted, _ = site_corpus.refit()
-    elsewhere = ToxicityClassifier()  # a worker serving the fitted model
-    elsewhere.warm_up()
-    assert elsewhere.score("Thanks.").version == fitted.version
-    ToxicityExample.objects.all().delete()  # erased with its author's account
+        committed = retrain_toxicity.delay().get()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        committed, site = site_corpus.refit()
-    monkeypatch.setattr(toxicity_module, "RECHECK_SECONDS", 0)
-
-    assert site == 0
+    assert "fitted with 0 site examples" in caplog.text
     assert not ToxicityArtefact.objects.exists()
-    assert committed.version != fitted.version
-    assert elsewhere.score("Thanks.").version == committed.version
+    assert committed == toxicity(before)["version"] != stored.version
+    assert running.score("Thanks.").version == committed
+    classifiers._loaded.cache_clear()
+    thanks = post(article=article, author=regular, body="Thanks.")
+    assert toxicity(thanks)["version"] == committed
