@@ -70,6 +70,9 @@ class Tally:
     pings: int = 0
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The reading process's tracemalloc peak in bytes, when tracemalloc was
+    # tracing (exchange.readahead; for the benchmark).
+    reading_peak: int = 0
 
     def add(self, other: "Tally") -> None:
         """Count what another part of the run did into this tally."""

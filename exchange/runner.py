@@ -18,9 +18,10 @@ from tqdm import tqdm
 
 from moderation.classifiers import spam
 
+from .readahead import ReadAhead
 from .records import Discussion, Tally
 from .services import Authors, Target, batch_import, say
-from .xmlstream import stream
+from .xmlstream import check
 
 BATCH_COMMENTS = 2000
 # PostgreSQL keeps up to 64 savepoints of a transaction at hand; past that,
@@ -43,15 +44,17 @@ class Reader(Protocol):
 def check_file(reader: Reader) -> None:
     """Read the whole file once, writing nothing: a truncated, malformed or
     hostile file is refused (BadFile) before the first comment is written."""
-    for _ in stream(reader.path, reader.level, tags=reader.tags):
-        pass
+    check(reader.path)
 
 
 def run_import(
     reader: Reader, *, create_articles: bool = False, editor=None, dry_run: bool = False
 ) -> Tally:
-    """Import every discussion of the file; with `dry_run`, roll it all back."""
-    check_file(reader)
+    """Import every discussion of the file; with `dry_run`, roll it all back.
+
+    The file is read in a second process (exchange.readahead) that starts at
+    once, so it has the first discussions ready when the check ends.
+    """
     tally, authors = Tally(), Authors()
     progress = tqdm(
         total=reader.path.stat().st_size,
@@ -61,20 +64,22 @@ def run_import(
         disable=not sys.stderr.isatty(),
         leave=False,
     )
-    with progress, transaction.atomic() if dry_run else nullcontext():
-        batch: list[tuple[Target, Discussion]] = []
-        comments = 0
-        discussion: Discussion
-        for discussion in reader.discussions(on_read=progress.update):
-            # The source as the file has said it so far, as each thread is read.
-            batch.append((Target(reader.source, create_articles, editor), discussion))
-            comments += len(discussion.entries)
-            if len(batch) >= BATCH_DISCUSSIONS or comments >= BATCH_COMMENTS:
-                _write_batch(batch, tally, authors)
-                batch, comments = [], 0
-        _write_batch(batch, tally, authors)
-        if dry_run:
-            transaction.set_rollback(True)
+    with progress, ReadAhead(reader, on_read=progress.update) as discussions:
+        check_file(reader)
+        with transaction.atomic() if dry_run else nullcontext():
+            batch: list[tuple[Target, Discussion]] = []
+            comments = 0
+            for source, discussion in discussions:
+                # The source as the file had said it when the thread was read.
+                batch.append((Target(source, create_articles, editor), discussion))
+                comments += len(discussion.entries)
+                if len(batch) >= BATCH_DISCUSSIONS or comments >= BATCH_COMMENTS:
+                    _write_batch(batch, tally, authors)
+                    batch, comments = [], 0
+            _write_batch(batch, tally, authors)
+            if dry_run:
+                transaction.set_rollback(True)
+    tally.reading_peak = discussions.peak
     return tally
 
 

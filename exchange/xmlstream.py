@@ -23,6 +23,10 @@ class BadFile(Exception):
         self.problem, self.line = problem, line
         super().__init__(f"line {line}: {problem}" if line else problem)
 
+    def __reduce__(self):
+        # Rebuilt from its two parts when it comes from the reading process.
+        return BadFile, (self.problem, self.line)
+
 
 def local_name(tag: str) -> str:
     return tag.rpartition("}")[2]
@@ -74,6 +78,27 @@ def stream(
                 depth -= 1
         except etree.XMLSyntaxError as error:
             raise _syntax_problem(error, events) from None
+
+
+def check(path: Path) -> None:
+    """Read the whole file, keeping nothing, and raise BadFile for a file that
+    declares a DTD or is not well-formed XML."""
+    _check_prolog(path)
+    # A parser target with no callbacks: libxml2 reads the file without
+    # building an element or calling back into Python.
+    parser = etree.XMLParser(target=_Nothing(), **_SAFE)
+    with path.open("rb") as raw:
+        try:
+            while data := raw.read(CHUNK):
+                parser.feed(data)
+            parser.close()
+        except etree.XMLSyntaxError as error:
+            raise _syntax_problem(error, error) from None
+
+
+class _Nothing:
+    def close(self) -> None:
+        return None
 
 
 def _tagged(path: Path, level: int, on_read, tags: tuple[str, ...]):
@@ -145,8 +170,9 @@ def _doctype_line(path: Path, before: int | None) -> int | None:
     return before
 
 
-def _syntax_problem(error: etree.XMLSyntaxError, events) -> BadFile:
-    last = events.error_log.last_error
+def _syntax_problem(error: etree.XMLSyntaxError, logged) -> BadFile:
+    # `logged`: the parse (or the error itself) whose error_log says where.
+    last = logged.error_log.last_error
     if last is not None and last.line:
         message, line = last.message, last.line
     else:
