@@ -27,6 +27,10 @@ _LINE_MARK = re.compile(r"^([ \t]*)([#>+=-])", re.MULTILINE)
 _LINE_NUMBER = re.compile(r"^([ \t]*)(\d+)([.)])", re.MULTILINE)
 _INDENT = re.compile(r"(?<=\n)[ \t]+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
+# lxml.html's own parser and text, without its element classes.
+_PARSER = etree.HTMLParser()
+_FULL_PAGE = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE).match
+_TEXT_CONTENT = etree.XPath("string()", smart_strings=False)
 
 
 def html_to_markdown(source: str) -> str:
@@ -35,12 +39,27 @@ def html_to_markdown(source: str) -> str:
         # No markup, but perhaps entities ("Tom &amp; Jerry"): text as it reads.
         return _escape(unescape(source)).strip()
     try:
-        root = html.fragment_fromstring(source, create_parent="div")
+        root = _fragment(source)
     except etree.ParserError:
         return ""
     out = _Writer()
     out.children(root)
     return _BLANK_RUNS.sub("\n\n", out.text()).strip()
+
+
+def _fragment(source: str):
+    """What lxml.html.fragment_fromstring(source, create_parent="div") holds,
+    read straight from the body it parses: the same parser, without making a
+    Python object for each element as it is looked up."""
+    if not _FULL_PAGE(source):
+        document = etree.fromstring(f"<html><body>{source}</body></html>", _PARSER)
+        bodies = [] if document is None else [e for e in document if e.tag == "body"]
+        if len(bodies) == 1:
+            body = bodies[0]
+            if body.text is not None and not body.text.strip():
+                body.text = None  # as lxml.html keeps no blank leading text
+            return body
+    return html.fragment_fromstring(source, create_parent="div")
 
 
 def _escape(text: str) -> str:
@@ -96,7 +115,7 @@ class _Writer:
         elif tag in {"strong", "b"}:
             self.parts.append(_wrap(_inline(el), "**"))
         elif tag in {"code", "kbd", "samp", "tt"}:
-            self.parts.append(_code_span(el.text_content()))
+            self.parts.append(_code_span(_TEXT_CONTENT(el)))
         elif tag == "pre":
             self.pre(el)
         elif tag == "blockquote":
@@ -117,7 +136,7 @@ class _Writer:
         self.parts.append("\n\n")
 
     def pre(self, el) -> None:
-        code = el.text_content().strip("\n")
+        code = _TEXT_CONTENT(el).strip("\n")
         fence = "`" * max(3, _longest_run(code, "`") + 1)
         self.parts.append(f"\n\n{fence}\n{code}\n{fence}\n\n")
 
