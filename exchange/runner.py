@@ -3,10 +3,10 @@ thread, with a progress bar on a terminal and a tally for the summary.
 
 Threads are written a batch at a time, in one transaction
 (exchange.services.batch_import): a thread that cannot be written still
-leaves nothing behind, and the batch's spam verdicts are learned at its
-end, with its comments, so a crash or a failure loses a batch's comments and their lessons together (a second
-run writes and teaches them). A batch stays small enough that the articles
-whose totals it moves are not held up for long.
+leaves nothing behind, and the batch's spam verdicts are learned at its end,
+with its comments, so a crash or a failure loses a batch's comments and their
+lessons together (a second run writes and teaches them). A batch stays small
+enough that the articles whose totals it moves are not held up for long.
 """
 
 import sys
