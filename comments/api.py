@@ -162,7 +162,9 @@ VoteAnswer = inline_serializer(
 
 
 def _published(slug: str) -> Article:
-    return get_object_or_404(Article.objects.published(), slug=slug)
+    # The story's text is the page's, not its comments': leave it unread.
+    articles = Article.objects.published().defer("body", "body_html", "standfirst")
+    return get_object_or_404(articles, slug=slug)
 
 
 def _shared_page(article: Article, sort: str, cursor: str) -> serialise.SharedPage:

@@ -9,6 +9,7 @@ top-level comments in the chosen order, one for their replies in thread order
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db.models import F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.expressions import Window
@@ -259,14 +260,16 @@ def comment_for_reader(*, pk: int, user) -> Comment:
 
 
 def comment_as_posted(*, comment: Comment, user) -> Comment:
-    """A comment just saved, as its author sees it: the row in hand, with its
-    standing read afresh (moderation, in-process without a broker, may have
-    decided it already).
+    """A comment just saved, as its author sees it: the row in hand. Its
+    standing is read afresh when moderation ran in this process (no broker) and
+    may have decided it already; a worker's decision comes later, and the
+    answer says what was true at commit: pending.
 
     A guest has no identity a later read would know them by: this is the one
     time they are shown their own comment, in the answer to their post.
     """
-    comment.refresh_from_db(fields=["status", "shadowed", "decision"])
+    if current_app.conf.task_always_eager:
+        comment.refresh_from_db(fields=["status", "shadowed", "decision"])
     comment.my_vote = 0  # nobody votes on their own comment
     comment.answers = comment.parent if comment.parent_id else None
     comment.parent_hidden = False
