@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 
+from core.cache import count as counted
+
 logger = logging.getLogger(__name__)
 
 _UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
@@ -51,8 +53,7 @@ def take(scope: str, ident: str, rate: str) -> Taken:
     window = int(time.time() // period)
     key = _key(scope, ident, window)
     try:
-        cache.add(key, 0, timeout=period + 1)
-        count = cache.incr(key)
+        count = counted(key, timeout=period + 1)
     except Exception:
         logger.warning("rate limit %s not enforced: the cache is unreachable", scope)
         return Taken(key=None, count=0, wait=0)
