@@ -1,4 +1,5 @@
-"""API tokens checked against a short-lived cache, revoked at once.
+"""API tokens and signed-in accounts checked against a short-lived cache,
+revoked at once.
 
 Knox looks a token up in the database on every request (the token, then the
 account's other tokens for expired ones). Here a token that checked out is
@@ -32,6 +33,7 @@ import time
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import transaction
@@ -235,6 +237,55 @@ m2m_changed.connect(
 pre_delete.connect(_group_deleted, sender=Group, dispatch_uid="token-cache-group")
 post_save.connect(_account_changed, sender=User, dispatch_uid="token-cache-user")
 post_delete.connect(_account_changed, sender=User, dispatch_uid="token-cache-gone")
+
+
+def _session_user_key(user_id) -> str:
+    return f"auth:session-user:{user_id}"
+
+
+class CachedModelBackend(ModelBackend):
+    """Django's own backend; the signed-in reader's account (with its groups)
+    remembered as a token is, so a page costs no query for it.
+
+    An entry counts while the account's generation is the one it was stored
+    under and for `API_TOKEN_CACHE_SECONDS` at most: whatever revokes a token
+    (the account saved, its groups changed) also forgets it here, and Django's
+    session check (the password's hash) then runs against the account as it is.
+    """
+
+    def get_user(self, user_id):
+        if _cache_seconds() <= 0:
+            return self._read(user_id)
+        key, generation_key = _session_user_key(user_id), _generation_key(user_id)
+        try:
+            found = cache.get_many([key, generation_key])
+        except Exception:
+            logger.warning("account cache unreachable; reading the account")
+            return self._read(user_id)
+        entry = found.get(key)
+        if (
+            entry is not None
+            and entry["generation"] == found.get(generation_key)
+            and time.time() - entry["stored_at"] <= _cache_seconds()
+        ):
+            return entry["user"]
+        # The generation first: a change committed meanwhile moves it after.
+        generation = _generation(user_id)
+        user = self._read(user_id)
+        if user is not None and generation is not None:
+            entry = {"user": user, "generation": generation, "stored_at": time.time()}
+            try:
+                cache.set(key, entry, timeout=_cache_seconds())
+            except Exception:
+                logger.warning("account cache unreachable; not remembering it")
+        return user
+
+    def _read(self, user_id):
+        with db.primary_reads():
+            user = super().get_user(user_id)
+            if user is not None:
+                prefetch_related_objects([user], "groups")
+        return user
 
 
 class CachedTokenScheme(KnoxTokenScheme):

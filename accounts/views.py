@@ -79,7 +79,7 @@ def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.auth.CachedModelBackend")
             messages.success(request, f"Welcome, {user.public_name}.")
             return redirect(safe_next(request))
     return render(

@@ -145,6 +145,8 @@ else:
 
 # --- Accounts ---------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's ModelBackend, the signed-in account remembered for a short while.
+AUTHENTICATION_BACKENDS = ["accounts.auth.CachedModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -345,8 +347,9 @@ REST_KNOX = {
     "AUTO_REFRESH": True,
     "AUTH_HEADER_PREFIX": "Token",
 }
-# Seconds a checked token is remembered in the cache, so a request costs no token
-# query; every revocation takes effect at once all the same (accounts.auth). 0: off.
+# Seconds a checked token, or a signed-in account, is remembered in the cache, so
+# a request costs no query for it; every revocation takes effect at once all the
+# same (accounts.auth). 0: off.
 API_TOKEN_CACHE_SECONDS = env.int("API_TOKEN_CACHE_SECONDS", default=60)
 API_MAX_BODY_BYTES = 64 * 1024
 # Failed sign-ins per account from one address: the strict limit on guessing.
