@@ -25,6 +25,7 @@ from bench.discussions import SEED, _bodies, _discussion, _readers, _voter
 ROOT = Path(__file__).resolve().parents[1]
 SIZE = 10_000
 WORKERS = 2
+WORKER_NICE = 10
 CONNECTIONS = 8
 WRK_ARGS = ("-t2", f"-c{CONNECTIONS}", "-d8s", "--latency", "--timeout", "10s")
 WARM_ROUNDS = 2
@@ -141,8 +142,8 @@ def _describe_setup(article, broker: str) -> None:
         f"gunicorn: {WORKERS} sync workers, DEBUG=0; wrk {' '.join(WRK_ARGS)}; "
         "latency includes waiting for a free worker",
         f"cache: {cache}",
-        f"moderation: one Celery worker (solo pool) on {broker}; a post "
-        "only queues its comment",
+        f"moderation: one Celery worker (solo pool, nice {WORKER_NICE}) on "
+        f"{broker}; a post only queues its comment",
     ]
     for line in lines:
         print(f"  ({line})")  # noqa: T201
@@ -239,6 +240,8 @@ def _worker(log_path: Path) -> Iterator[None]:
              "--pool", "solo", "--hostname", name, "--without-gossip",
              "--without-mingle", "--loglevel", "WARNING"],
             cwd=ROOT, env=_server_env(), stdout=log, stderr=subprocess.STDOUT,
+            # The priority the production unit gives it (deploy/agora-worker.service).
+            preexec_fn=lambda: os.nice(WORKER_NICE),
         )  # fmt: skip
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
