@@ -15,7 +15,7 @@ from core.tasks import enqueue_on_commit
 
 from . import ratelimit, tasks
 from .models import User
-from .signals import account_erasing
+from .signals import account_erasing, public_name_changed
 from .usernames import username_skeleton, validate_public_name
 
 USERNAME_TAKEN = "That username is taken, or looks too much like one that is."
@@ -182,8 +182,10 @@ def user_update_profile(
 ) -> User:
     """Change what a reader shows as their name, and which e-mails they get.
 
-    Raises ValidationError on `display_name` for a name that hides characters or
-    passes for somebody else (`usernames.validate_public_name`).
+    A new name sends `public_name_changed` once this commits, so the pages that
+    show the old one are rebuilt. Raises ValidationError on `display_name` for a
+    name that hides characters or passes for somebody else
+    (`usernames.validate_public_name`).
     """
     # Against the stored name: a ModelForm may have set the new one already.
     stored = User.objects.filter(pk=user.pk).values_list("display_name", flat=True)
@@ -202,6 +204,14 @@ def user_update_profile(
             raise ValidationError({"display_name": exc.error_list}) from exc
     user.save(update_fields=["display_name", "display_name_skeleton", "reply_emails",
                              "decision_emails"])  # fmt: skip
+    if renamed:
+        user_id = user.pk
+        # Robust: the new name is saved; a receiver failing to refresh a page
+        # is logged, and the page's cache lifetime bounds how long it lags.
+        transaction.on_commit(
+            lambda: public_name_changed.send(sender=User, user_id=user_id),
+            robust=True,
+        )
     return user
 
 

@@ -17,6 +17,13 @@ AppConfig.ready()) handle what that app owns.
     reader themselves or the administrator who erased them. A receiver that
     raises rolls the whole erasure back.
 
+`public_name_changed(sender=User, user_id: int)`
+    Sent after the transaction that changed the name a reader shows beside what
+    they wrote (their display name, or the username standing in for it) has
+    committed. Each receiver refreshes what its app shows under that name (the
+    cached discussions they wrote in). Not sent for an erasure, whose
+    `account_erasing` receivers already handle everything of the reader's.
+
 `addresses_expiring(sender=User, before: datetime) -> int`
     Sent by the beat task that enforces `PRIVACY_ADDRESS_DAYS`: each receiver
     erases the client addresses (or their hashes) its app stored before
@@ -28,3 +35,4 @@ from django.dispatch import Signal
 account_exporting = Signal()
 account_erasing = Signal()
 addresses_expiring = Signal()
+public_name_changed = Signal()

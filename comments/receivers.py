@@ -1,12 +1,18 @@
-"""Comments' receivers: its part of a reader's export, erasure and address expiry
-(accounts.signals), connected in CommentsConfig.ready()."""
+"""Comments' receivers: its part of a reader's export, erasure, address expiry
+and renaming (accounts.signals), connected in CommentsConfig.ready()."""
 
 from django.dispatch import receiver
 
 from accounts.models import User
-from accounts.signals import account_erasing, account_exporting, addresses_expiring
+from accounts.signals import (
+    account_erasing,
+    account_exporting,
+    addresses_expiring,
+    public_name_changed,
+)
 
 from . import services
+from .cache import discussion_changed
 from .models import ArticleSubscription, Comment, Vote
 
 
@@ -64,6 +70,24 @@ def export_reader(sender, user: User, **kwargs) -> dict[str, list[dict]]:
 def erase_author(sender, user: User, **kwargs) -> None:
     """Comment bodies erased (nodes kept), votes and follows removed."""
     services.author_erase(user=user)
+
+
+@receiver(public_name_changed, dispatch_uid="comments.refresh_renamed_author")
+def refresh_renamed_author(sender, user_id: int, **kwargs) -> None:
+    """Retire the cached discussions that show the reader's old name: every
+    article where they have a comment (in any status: the pages they alone see
+    hold it too), one query for the article ids. A rename is rare, so moving
+    one version per article even for a prolific reader is acceptable; keeping
+    track of which cached pages show whose name would cost every page read
+    instead."""
+    articles = (
+        Comment.objects.filter(author_id=user_id)
+        .order_by()
+        .values_list("article_id", flat=True)
+        .distinct()
+    )
+    for article_id in articles:
+        discussion_changed(article_id)
 
 
 @receiver(addresses_expiring, dispatch_uid="comments.erase_old_addresses")
