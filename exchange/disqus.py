@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 
-from .html import html_to_markdown
+from .html import UnreadableHTML, html_to_markdown
 from .records import Discussion, Entry
 from .wordpress import slugs_from
 from .xmlstream import local_name, stream
@@ -100,15 +100,21 @@ class DisqusReader:
     def _thread(self, ident: str, fields: dict, line: int | None) -> Discussion:
         title = str(fields.get("title", ""))
         link = str(fields.get("link", ""))
+        body, problem = "", ""
+        try:
+            body = html_to_markdown(str(fields.get("message", "")))
+        except UnreadableHTML as unreadable:
+            problem = f"the thread's own message: {unreadable}"
         return Discussion(
             key=ident,
             label=f"thread {ident} “{title or link}” (line {line})",
             line=line,
             slugs=slugs_from(str(fields.get("id", "")), link),
             title=title or link,
-            body=html_to_markdown(str(fields.get("message", ""))),
+            body=body,
             published_at=_when(str(fields.get("createdAt", ""))),
             closed=fields.get("isClosed") == "true",
+            problem=problem,
         )
 
     def _entry(self, ident: str, fields: dict) -> Entry:
@@ -125,6 +131,10 @@ class DisqusReader:
         else:
             status = Comment.Status.APPROVED
         deleted = fields.get("isDeleted") == "true"
+        try:
+            body = "" if deleted else html_to_markdown(str(fields.get("message", "")))
+        except UnreadableHTML as problem:
+            raise ValueError(f"post {ident}: {problem}") from None
         return Entry(
             source_id=ident,
             parent_id=str(fields["parent"]) if fields.get("parent") else None,
@@ -132,7 +142,7 @@ class DisqusReader:
             email=str(author.get("email", "")),
             created_at=created,
             status=status,
-            body="" if deleted else html_to_markdown(str(fields.get("message", ""))),
+            body=body,
             registered=author.get("isAnonymous") == "false",
             deleted_at=timezone.now() if deleted else None,
         )

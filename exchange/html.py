@@ -5,12 +5,22 @@ it once (comments.markdown). Paragraphs, breaks, links, emphasis, quotes, code a
 lists carry over; headings become bold lines, images become links, scripts and
 styles go with their content, and any other tag leaves its text. The text itself
 is escaped, so what showed as text there shows as text here.
+
+Any HTML a comment may hold is read, however broken, as a browser would read
+it: stray <html>, <body> and <head> tags wrap content and are passed through,
+unclosed tags close at the end, a NUL or a lone surrogate (not text) becomes
+U+FFFD. Past _DEEPEST levels of nesting an element's text is written without
+its formatting; a body nested deeper than lxml's parser goes (it stops there
+and drops the rest) is read again by the standard library's tokenizer, which
+keeps its text and paragraphs. Should anything still fail, html_to_markdown
+raises UnreadableHTML, which the readers report as their thread's problem.
 """
 
 import re
 from html import unescape
+from html.parser import HTMLParser
 
-from lxml import etree, html
+from lxml import etree
 
 _BLOCKS = {
     "p", "div", "section", "article", "header", "footer", "aside", "figure",
@@ -29,37 +39,64 @@ _INDENT = re.compile(r"(?<=\n)[ \t]+")
 _BLANK_RUNS = re.compile(r"\n{3,}")
 # lxml.html's own parser and text, without its element classes.
 _PARSER = etree.HTMLParser()
-_FULL_PAGE = re.compile(r"^\s*<(?:html|!doctype)", re.IGNORECASE).match
 _TEXT_CONTENT = etree.XPath("string()", smart_strings=False)
+# NUL and lone surrogates are not text (libxml2 stops reading at a surrogate).
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+# Elements nested deeper than this have their text written plain: no reader
+# means formatting 100 levels deep, and Python's stack stays short.
+_DEEPEST = 100
+# libxml2 stops at 256 open elements; a body needs that many tags to get there.
+_PARSER_DEPTH = 250
+_VOID = {"br", "hr", "img", "embed", "input", "meta", "link", "area", "base",
+         "col", "param", "source", "track", "wbr"}  # fmt: skip
+
+
+class UnreadableHTML(ValueError):
+    """A body whose HTML could not be turned into Markdown: the reader refuses
+    its thread and says why."""
 
 
 def html_to_markdown(source: str) -> str:
-    """The Markdown for an HTML fragment: trimmed, blank-line separated blocks."""
+    """The Markdown for an HTML fragment: trimmed, blank-line separated blocks.
+
+    Raises UnreadableHTML, and nothing else, when the HTML cannot be read.
+    """
+    try:
+        return _convert(_NOT_TEXT.sub("\ufffd", source))
+    except Exception as error:  # whatever it was, it refuses this body's thread alone
+        raise UnreadableHTML(
+            f"its HTML could not be turned into Markdown "
+            f"({type(error).__name__}: {str(error)[:200]})"
+        ) from error
+
+
+def _convert(source: str) -> str:
     if "<" not in source:
         # No markup, but perhaps entities ("Tom &amp; Jerry"): text as it reads.
         return _escape(unescape(source)).strip()
-    try:
-        root = _fragment(source)
-    except etree.ParserError:
+    document = etree.fromstring(f"<html><body>{source}</body></html>", _PARSER)
+    if document is None:
         return ""
+    if source.count("<") >= _PARSER_DEPTH and _cut_short(_PARSER.error_log):
+        return _tidy(_Tokens(source).text())
+    bodies = [e for e in document if e.tag == "body"]
+    # Stray <html> or <body> tags in the body are folded into the one body;
+    # should the parser still leave other than one, the whole page is read.
+    root = bodies[0] if len(bodies) == 1 else document
+    if root.text is not None and not root.text.strip():
+        root.text = None
     out = _Writer()
     out.children(root)
-    return _BLANK_RUNS.sub("\n\n", out.text()).strip()
+    return _tidy(out.text())
 
 
-def _fragment(source: str):
-    """What lxml.html.fragment_fromstring(source, create_parent="div") holds,
-    read straight from the body it parses: the same parser, without making a
-    Python object for each element as it is looked up."""
-    if not _FULL_PAGE(source):
-        document = etree.fromstring(f"<html><body>{source}</body></html>", _PARSER)
-        bodies = [] if document is None else [e for e in document if e.tag == "body"]
-        if len(bodies) == 1:
-            body = bodies[0]
-            if body.text is not None and not body.text.strip():
-                body.text = None  # as lxml.html keeps no blank leading text
-            return body
-    return html.fragment_fromstring(source, create_parent="div")
+def _tidy(markdown: str) -> str:
+    return _BLANK_RUNS.sub("\n\n", markdown).strip()
+
+
+def _cut_short(log) -> bool:
+    """The parser reached its depth limit and left the rest of the body out."""
+    return any(e.type_name == "ERR_RESOURCE_LIMIT" for e in log)
 
 
 def _escape(text: str) -> str:
@@ -80,10 +117,12 @@ def _escape(text: str) -> str:
 
 
 class _Writer:
-    """Walks the tree once, writing Markdown into a list of pieces."""
+    """Walks the tree once, writing Markdown into a list of pieces; `level`
+    is how deep in the body the element it writes is."""
 
-    def __init__(self) -> None:
+    def __init__(self, level: int = 0) -> None:
         self.parts: list[str] = []
+        self.level = level
 
     def text(self) -> str:
         return "".join(self.parts)
@@ -101,19 +140,29 @@ class _Writer:
         tag = el.tag.lower()
         if tag in _DROPPED:
             return
+        if self.level >= _DEEPEST:
+            self.parts.append(_flat(el))
+            return
+        self.level += 1
+        self._write(el, tag)
+        self.level -= 1
+
+    def _write(self, el, tag: str) -> None:
         if tag == "br":
             self.parts.append("\\\n")
         elif tag in _BLOCKS:
             self.block(el)
         elif tag == "tr":
-            cells = (_inline(c).strip() for c in el if isinstance(c.tag, str))
+            cells = (
+                _inline(c, self.level).strip() for c in el if isinstance(c.tag, str)
+            )
             self.parts.append("\n\n" + " | ".join(cells) + "\n\n")
         elif tag in _HEADINGS:
-            self.parts.append("\n\n**" + _inline(el).strip() + "**\n\n")
+            self.parts.append("\n\n**" + _inline(el, self.level).strip() + "**\n\n")
         elif tag in {"em", "i", "cite", "dfn"}:
-            self.parts.append(_wrap(_inline(el), "*"))
+            self.parts.append(_wrap(_inline(el, self.level), "*"))
         elif tag in {"strong", "b"}:
-            self.parts.append(_wrap(_inline(el), "**"))
+            self.parts.append(_wrap(_inline(el, self.level), "**"))
         elif tag in {"code", "kbd", "samp", "tt"}:
             self.parts.append(_code_span(_TEXT_CONTENT(el)))
         elif tag == "pre":
@@ -123,7 +172,7 @@ class _Writer:
         elif tag in {"ul", "ol"}:
             self.list(el, ordered=tag == "ol")
         elif tag == "a":
-            self.parts.append(_link(_inline(el), el.get("href", "")))
+            self.parts.append(_link(_inline(el, self.level), el.get("href", "")))
         elif tag == "img":
             alt = _escape(el.get("alt", "")) or "image"
             self.parts.append(_link(alt, el.get("src", "")))
@@ -141,7 +190,7 @@ class _Writer:
         self.parts.append(f"\n\n{fence}\n{code}\n{fence}\n\n")
 
     def quote(self, el) -> None:
-        inner = _Writer()
+        inner = _Writer(self.level)
         inner.children(el)
         body = _BLANK_RUNS.sub("\n\n", inner.text()).strip()
         quoted = "\n".join(f"> {line}".rstrip() for line in body.split("\n"))
@@ -151,7 +200,7 @@ class _Writer:
         self.parts.append("\n\n")
         items = [child for child in el if isinstance(child.tag, str)]
         for number, item in enumerate(items, 1):
-            inner = _Writer()
+            inner = _Writer(self.level)
             inner.children(item)
             body = _BLANK_RUNS.sub("\n\n", inner.text()).strip()
             marker = f"{number}. " if ordered else "- "
@@ -160,10 +209,86 @@ class _Writer:
         self.parts.append("\n")
 
 
-def _inline(el) -> str:
-    inner = _Writer()
+def _inline(el, level: int) -> str:
+    inner = _Writer(level)
     inner.children(el)
     return " ".join(inner.text().split("\n\n"))
+
+
+class _Flat:
+    """Text with its paragraphs and line breaks and no other formatting, from
+    start tags, end tags and text in document order."""
+
+    def __init__(self, dropped: set[str]) -> None:
+        self.parts: list[str] = []
+        self.dropped, self.hidden = dropped, 0
+
+    def start(self, tag: str) -> None:
+        if tag in self.dropped:
+            self.hidden += 1
+        elif not self.hidden and tag == "br":
+            self.parts.append("\\\n")
+        elif not self.hidden and (tag in _BLOCKS or tag in _BLOCKISH):
+            self.parts.append("\n\n")
+
+    def end(self, tag: str) -> None:
+        if tag in self.dropped:
+            self.hidden = max(0, self.hidden - 1)
+        elif not self.hidden and (tag in _BLOCKS or tag in _BLOCKISH):
+            self.parts.append("\n\n")
+
+    def data(self, text: str | None) -> None:
+        if text and not self.hidden:
+            self.parts.append(_escape(text))
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+_BLOCKISH = _HEADINGS | {"pre", "blockquote", "ul", "ol", "li", "tr"}
+
+
+def _flat(el) -> str:
+    """An element's text, paragraphs and breaks, walked without recursion."""
+    flat = _Flat(_DROPPED)
+    for event, node in etree.iterwalk(el, events=("start", "end")):
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if event == "start":
+            flat.start(tag)
+            if tag:
+                flat.data(node.text)
+        else:
+            flat.end(tag)
+            if node is not el:
+                flat.data(node.tail)
+    return flat.text()
+
+
+class _Tokens(HTMLParser):
+    """A body too deep for lxml, read by the standard library's tokenizer,
+    which keeps no tree: its text, paragraphs and breaks (_Flat)."""
+
+    def __init__(self, source: str) -> None:
+        super().__init__(convert_charrefs=True)
+        # Only script and style hold no text here: an unclosed <form> or
+        # <head> would otherwise hide the rest of the body.
+        self.flat = _Flat({"script", "style"})
+        self.feed(source)
+        self.close()
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.flat.start(tag)
+        if tag in _VOID:
+            self.flat.end(tag)
+
+    def handle_endtag(self, tag) -> None:
+        self.flat.end(tag)
+
+    def handle_data(self, data) -> None:
+        self.flat.data(data)
+
+    def text(self) -> str:
+        return self.flat.text()
 
 
 def _wrap(text: str, mark: str) -> str:

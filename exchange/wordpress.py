@@ -16,7 +16,7 @@ from django.utils.text import slugify
 
 from comments.models import Comment
 
-from .html import html_to_markdown
+from .html import UnreadableHTML, html_to_markdown
 from .records import Discussion, Entry, Ping
 from .xmlstream import stream
 
@@ -181,7 +181,11 @@ class WordPressReader:
         comments = [c for c in item if _key(c.tag) == "wp:comment"]
         if not comments:
             return found
-        found.body = html_to_markdown(post.get("content:encoded", ""))
+        try:
+            found.body = html_to_markdown(post.get("content:encoded", ""))
+        except UnreadableHTML as problem:
+            found.problem = f"the post's own text: {problem}"
+            return found
         for comment in comments:
             try:
                 self._add(found, _comment_fields(comment), comment.sourceline)
@@ -210,17 +214,19 @@ class WordPressReader:
         if created is None:
             raise ValueError(f"comment {ident} (line {line}) has no date")
         kind = c.get("wp:comment_type", "")
+        body = None if kind in PINGS else c.get("agora:body")
+        if body is None:
+            try:
+                body = html_to_markdown(c.get("wp:comment_content", ""))
+            except UnreadableHTML as problem:
+                raise ValueError(f"comment {ident} (line {line}): {problem}") from None
         if kind in PINGS:
             found.pings.append(
                 Ping(ident, kind, html.unescape(c.get("wp:comment_author", "")),
-                     c.get("wp:comment_author_url", ""),
-                     html_to_markdown(c.get("wp:comment_content", "")), created)
+                     c.get("wp:comment_author_url", ""), body, created)
             )  # fmt: skip
             return
         deleted = _iso(c["agora:deleted"]) if c.get("agora:deleted") else None
-        body = c.get("agora:body")
-        if body is None:
-            body = html_to_markdown(c.get("wp:comment_content", ""))
         parent = c.get("wp:comment_parent", "0")
         status = STATUSES.get(c.get("wp:comment_approved", ""), Comment.Status.HELD)
         found.entries.append(
