@@ -169,6 +169,11 @@ class Article(models.Model):
             and self.published_at <= timezone.now()
         )
 
+    def is_visible_to(self, user) -> bool:
+        """Whether `Article.objects.visible_to(user)` holds it: the same rule,
+        for a row in hand."""
+        return self.is_live or (user.is_authenticated and user.is_staff)
+
     @property
     def comments_close_at(self):
         if self.comments_close_after_days is None or self.published_at is None:

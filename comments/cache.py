@@ -86,3 +86,75 @@ def discussion_changed(article_id: int) -> None:
             logger.warning("discussion cache unreachable; version not moved")
 
     transaction.on_commit(bump)
+
+
+# The article around a discussion (its row, author and topics) kept per slug,
+# so that a page costs no query for it. An entry counts while two stamps it
+# was stored under still hold: the articles' generation, moved by any change to
+# an article, a topic or an author (comments.receivers), and the discussion
+# version, which every change to the article's counters or surge banner moves.
+FRAME_SECONDS = 60  # a safety net, as TIMEOUT is
+_ARTICLES_KEY = "articles:generation"
+
+
+def _frame_key(slug: str) -> str:
+    return f"article:frame:{slug}"
+
+
+def article_frame(slug: str, load):
+    """The article `load()` reads for `slug` (None: there is none), and its
+    discussion version: from the cache while neither stamp has moved.
+
+    Both stamps are read before `load()` runs, so a change that commits
+    meanwhile leaves the entry stored already useless. A slug seen for the
+    first time has no article id to read a version by: its entry is stored
+    unstamped, and the next read stores it properly.
+    """
+    key = _frame_key(slug)
+    try:
+        found = cache.get_many([key, _ARTICLES_KEY])
+        generation = found.get(_ARTICLES_KEY)
+        if generation is None:
+            cache.add(_ARTICLES_KEY, time.time_ns(), timeout=None)
+            generation = cache.get(_ARTICLES_KEY)
+    except Exception:
+        logger.warning("discussion cache unreachable; reading the article")
+        article = load()
+        return article, None if article is None else discussion_version(article.pk)
+    entry = found.get(key)
+    known = entry["article"].pk if entry is not None else None
+    version = discussion_version(known) if known is not None else None
+    if (
+        entry is not None
+        and entry["generation"] == generation
+        and version is not None
+        and version == entry["version"]
+    ):
+        return entry["article"], version
+    article = load()
+    if article is None:
+        return None, None
+    if article.pk == known:
+        stamped = version
+    else:
+        version, stamped = discussion_version(article.pk), None
+    if version is not None:
+        entry = {"article": article, "generation": generation, "version": stamped}
+        try:
+            cache.set(key, entry, timeout=FRAME_SECONDS)
+        except Exception:
+            logger.warning("discussion cache unreachable; not storing")
+    return article, version
+
+
+def articles_changed() -> None:
+    """Retire every cached article frame, now and once this commits."""
+
+    def move() -> None:
+        try:
+            cache.set(_ARTICLES_KEY, time.time_ns(), timeout=None)
+        except Exception:
+            logger.warning("discussion cache unreachable; articles not retired")
+
+    move()
+    transaction.on_commit(move)

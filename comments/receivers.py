@@ -1,6 +1,8 @@
 """Comments' receivers: its part of a reader's export, erasure, address expiry
-and renaming (accounts.signals), connected in CommentsConfig.ready()."""
+and renaming (accounts.signals), and the cached article frames' retirement,
+connected in CommentsConfig.ready()."""
 
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.models import User
@@ -10,9 +12,10 @@ from accounts.signals import (
     addresses_expiring,
     public_name_changed,
 )
+from articles.models import Article, ArticleSlug, Topic
 
 from . import services
-from .cache import discussion_changed
+from .cache import articles_changed, discussion_changed
 from .models import ArticleSubscription, Comment, Vote
 
 
@@ -88,6 +91,29 @@ def refresh_renamed_author(sender, user_id: int, **kwargs) -> None:
     )
     for article_id in articles:
         discussion_changed(article_id)
+    articles_changed()  # the reader may be an article's author too
+
+
+# Whatever an article page shows of the article itself: its row, its topics,
+# its old addresses and its author's name.
+@receiver(post_save, sender=Article, dispatch_uid="comments.frame_article_saved")
+@receiver(post_delete, sender=Article, dispatch_uid="comments.frame_article_gone")
+@receiver(post_save, sender=Topic, dispatch_uid="comments.frame_topic_saved")
+@receiver(post_delete, sender=Topic, dispatch_uid="comments.frame_topic_gone")
+@receiver(post_save, sender=ArticleSlug, dispatch_uid="comments.frame_slug_saved")
+@receiver(post_delete, sender=ArticleSlug, dispatch_uid="comments.frame_slug_gone")
+@receiver(
+    m2m_changed, sender=Article.topics.through, dispatch_uid="comments.frame_topics"
+)
+def retire_article_frames(sender, **kwargs) -> None:
+    articles_changed()
+
+
+@receiver(post_save, sender=User, dispatch_uid="comments.frame_author_saved")
+def retire_frames_of_staff(sender, instance: User, **kwargs) -> None:
+    # Articles are written by staff; a reader's rename is public_name_changed.
+    if instance.is_staff:
+        articles_changed()
 
 
 @receiver(addresses_expiring, dispatch_uid="comments.erase_old_addresses")

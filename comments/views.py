@@ -27,7 +27,7 @@ from core.exceptions import InvalidCursor, RateLimited
 from core.net import client_ip
 
 from . import cache as discussion_cache
-from . import fragments, guests, notifications, rights, selectors, services
+from . import fragments, guests, notifications, overlay, rights, selectors, services
 from .forms import EditForm, comment_form_for
 from .models import ArticleSubscription, Comment
 
@@ -110,11 +110,29 @@ def _frame(request: HttpRequest, article: Article, *, sort: str, form=None) -> d
     }
 
 
+def _article_frame_or_404(request: HttpRequest, slug: str) -> tuple[Article, int]:
+    """The article as `_article_or_404` gives it, and its discussion version;
+    the article (author and topics in hand) from the cache while it holds."""
+    article, version = discussion_cache.article_frame(
+        slug,
+        lambda: (
+            Article.objects.select_related("author")
+            .prefetch_related("topics")
+            .filter(slug=slug)
+            .first()
+        ),
+    )
+    if article is None or not article.is_visible_to(request.user):
+        raise Http404("No article at this address.")
+    if request.user.is_authenticated:
+        article.following = overlay.follows(article, request.user)
+    return article, version
+
+
 @require_GET
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    article = _article_or_404(request, slug)
+    article, version = _article_frame_or_404(request, slug)
     query = _PageQuery.of(request)
-    version = discussion_cache.discussion_version(article.pk)
     parts = (query.sort, query.thread_id or "", query.cursor or "")
     csrf = {}
     if request.user.is_authenticated:

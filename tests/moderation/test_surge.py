@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,7 +58,9 @@ def burst(article, authors, count: int) -> None:
 
 
 def check() -> dict:
-    return tasks.check_surges.apply().get()
+    # What follows the task's commit (the pages' versions moving) runs too.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return tasks.check_surges.apply().get()
 
 
 def page(client, article) -> str:
