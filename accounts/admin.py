@@ -16,6 +16,13 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("is_staff", "is_superuser", "is_active", "groups", "ban_is_shadow")
     search_fields = ("username", "display_name", "email")
     actions = ["erase_accounts"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        # The pages that show the account's old name are rebuilt.
+        if change and {"username", "display_name"} & set(form.changed_data):
+            services.announce_rename(user_id=obj.pk)
+
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         ("Reader", {"fields": ("display_name", "reply_emails", "decision_emails")}),

@@ -205,14 +205,18 @@ def user_update_profile(
     user.save(update_fields=["display_name", "display_name_skeleton", "reply_emails",
                              "decision_emails"])  # fmt: skip
     if renamed:
-        user_id = user.pk
-        # Robust: the new name is saved; a receiver failing to refresh a page
-        # is logged, and the page's cache lifetime bounds how long it lags.
-        transaction.on_commit(
-            lambda: public_name_changed.send(sender=User, user_id=user_id),
-            robust=True,
-        )
+        announce_rename(user_id=user.pk)
     return user
+
+
+def announce_rename(*, user_id: int) -> None:
+    """Send `public_name_changed` once this commits: whoever saved a new name
+    (a reader's profile, the admin) calls this."""
+    # Robust: the new name is saved; a receiver failing to refresh a page is
+    # logged, and the page's cache lifetime bounds how long it lags.
+    transaction.on_commit(
+        lambda: public_name_changed.send(sender=User, user_id=user_id), robust=True
+    )
 
 
 @dataclass(frozen=True)

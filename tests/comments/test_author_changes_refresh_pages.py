@@ -1,13 +1,14 @@
 """A reader's new name shows on every discussion they wrote in at once: on the
 pages anonymous readers share (rendered and API) and on a signed-in reader's."""
 
+import lxml.html
 import pytest
 from django.test import Client
 from django.urls import reverse
 
 from tests.api.conftest import json_client, sign_in
 from tests.comments.helpers import add_comment
-from tests.factories import ArticleFactory
+from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +120,29 @@ def test_clearing_the_name_shows_the_username_on_every_cached_page_at_once(
              if OLD in text or ("rosa</strong>" if "page" in where
                                 else '"display_name":"rosa"') not in text]  # fmt: skip
     assert stale == []
+
+
+def _admin_form(client: Client, path: str) -> dict[str, list[str]]:
+    """The admin change form's fields as the browser would send them back."""
+    page = lxml.html.fromstring(client.get(path).content)
+    form = next(f for f in page.forms if f.get("id") == "user_form")
+    data: dict[str, list[str]] = {}
+    for name, value in form.form_values():
+        data.setdefault(name, []).append(value)
+    return data
+
+
+def test_a_rename_in_the_admin_shows_on_every_cached_page_at_once(
+    author, pages, django_capture_on_commit_callbacks
+):
+    admin = _signed_in(UserFactory(is_staff=True, is_superuser=True))
+    path = reverse("admin:accounts_user_change", args=[author.pk])
+    _all_show(pages(), OLD, instead_of=NEW)
+    data = _admin_form(admin, path)
+    data["display_name"] = [NEW]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(path, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    _all_show(pages(), NEW, instead_of=OLD)
