@@ -11,14 +11,13 @@ it: stray <html>, <body> and <head> tags wrap content and are passed through,
 unclosed tags close at the end, a NUL or a lone surrogate (not text) becomes
 U+FFFD. Past _DEEPEST levels of nesting an element's text is written without
 its formatting; a body nested deeper than lxml's parser goes (it stops there
-and drops the rest) is read again by the standard library's tokenizer, which
-keeps its text and paragraphs. Should anything still fail, html_to_markdown
+and drops the rest) is read again by a tokenizer of its own, which keeps its
+text and paragraphs. Should anything still fail, html_to_markdown
 raises UnreadableHTML, which the readers report as their thread's problem.
 """
 
 import re
 from html import unescape
-from html.parser import HTMLParser
 
 from lxml import etree
 
@@ -45,10 +44,12 @@ _NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 # Elements nested deeper than this have their text written plain: no reader
 # means formatting 100 levels deep, and Python's stack stays short.
 _DEEPEST = 100
+# Quotes and lists nested deeper than this are written as paragraphs: the
+# renderer stops at 20 levels of blocks (a list costs two) and shows nothing
+# past them.
+_DEEPEST_BLOCKS = 8
 # libxml2 stops at 256 open elements; a body needs that many tags to get there.
 _PARSER_DEPTH = 250
-_VOID = {"br", "hr", "img", "embed", "input", "meta", "link", "area", "base",
-         "col", "param", "source", "track", "wbr"}  # fmt: skip
 
 
 class UnreadableHTML(ValueError):
@@ -78,7 +79,7 @@ def _convert(source: str) -> str:
     if document is None:
         return ""
     if source.count("<") >= _PARSER_DEPTH and _cut_short(_PARSER.error_log):
-        return _tidy(_Tokens(source).text())
+        return _tidy(_flat_markdown(source))
     bodies = [e for e in document if e.tag == "body"]
     # Stray <html> or <body> tags in the body are folded into the one body;
     # should the parser still leave other than one, the whole page is read.
@@ -118,16 +119,21 @@ def _escape(text: str) -> str:
 
 class _Writer:
     """Walks the tree once, writing Markdown into a list of pieces; `level`
-    is how deep in the body the element it writes is."""
+    is how deep in the body the element it writes is, `nested` in how many
+    quotes and lists."""
 
-    def __init__(self, level: int = 0) -> None:
+    def __init__(self, level: int = 0, nested: int = 0) -> None:
         self.parts: list[str] = []
-        self.level = level
+        self.level, self.nested = level, nested
 
     def text(self) -> str:
         return "".join(self.parts)
 
     def children(self, element) -> None:
+        if self.level >= _DEEPEST:
+            self.parts.append(_flat(element))
+            return
+        self.level += 1
         if element.text:
             self.parts.append(_escape(element.text))
         for child in element:
@@ -135,34 +141,25 @@ class _Writer:
                 self.element(child)
             if child.tail:
                 self.parts.append(_escape(child.tail))
+        self.level -= 1
 
     def element(self, el) -> None:
         tag = el.tag.lower()
         if tag in _DROPPED:
             return
-        if self.level >= _DEEPEST:
-            self.parts.append(_flat(el))
-            return
-        self.level += 1
-        self._write(el, tag)
-        self.level -= 1
-
-    def _write(self, el, tag: str) -> None:
         if tag == "br":
             self.parts.append("\\\n")
         elif tag in _BLOCKS:
             self.block(el)
         elif tag == "tr":
-            cells = (
-                _inline(c, self.level).strip() for c in el if isinstance(c.tag, str)
-            )
+            cells = (self.inline(c).strip() for c in el if isinstance(c.tag, str))
             self.parts.append("\n\n" + " | ".join(cells) + "\n\n")
         elif tag in _HEADINGS:
-            self.parts.append("\n\n**" + _inline(el, self.level).strip() + "**\n\n")
+            self.parts.append("\n\n**" + self.inline(el).strip() + "**\n\n")
         elif tag in {"em", "i", "cite", "dfn"}:
-            self.parts.append(_wrap(_inline(el, self.level), "*"))
+            self.parts.append(_wrap(self.inline(el), "*"))
         elif tag in {"strong", "b"}:
-            self.parts.append(_wrap(_inline(el, self.level), "**"))
+            self.parts.append(_wrap(self.inline(el), "**"))
         elif tag in {"code", "kbd", "samp", "tt"}:
             self.parts.append(_code_span(_TEXT_CONTENT(el)))
         elif tag == "pre":
@@ -172,7 +169,7 @@ class _Writer:
         elif tag in {"ul", "ol"}:
             self.list(el, ordered=tag == "ol")
         elif tag == "a":
-            self.parts.append(_link(_inline(el, self.level), el.get("href", "")))
+            self.parts.append(_link(self.inline(el), el.get("href", "")))
         elif tag == "img":
             alt = _escape(el.get("alt", "")) or "image"
             self.parts.append(_link(alt, el.get("src", "")))
@@ -189,30 +186,36 @@ class _Writer:
         fence = "`" * max(3, _longest_run(code, "`") + 1)
         self.parts.append(f"\n\n{fence}\n{code}\n{fence}\n\n")
 
+    def inline(self, el) -> str:
+        inner = _Writer(self.level, self.nested)
+        inner.children(el)
+        return " ".join(inner.text().split("\n\n"))
+
     def quote(self, el) -> None:
-        inner = _Writer(self.level)
+        if self.nested >= _DEEPEST_BLOCKS:
+            self.block(el)
+            return
+        inner = _Writer(self.level, self.nested + 1)
         inner.children(el)
         body = _BLANK_RUNS.sub("\n\n", inner.text()).strip()
         quoted = "\n".join(f"> {line}".rstrip() for line in body.split("\n"))
         self.parts.append(f"\n\n{quoted}\n\n")
 
     def list(self, el, *, ordered: bool) -> None:
-        self.parts.append("\n\n")
         items = [child for child in el if isinstance(child.tag, str)]
+        if self.nested >= _DEEPEST_BLOCKS:
+            for item in items:
+                self.block(item)
+            return
+        self.parts.append("\n\n")
         for number, item in enumerate(items, 1):
-            inner = _Writer(self.level)
+            inner = _Writer(self.level, self.nested + 1)
             inner.children(item)
             body = _BLANK_RUNS.sub("\n\n", inner.text()).strip()
             marker = f"{number}. " if ordered else "- "
             indent = "\n" + " " * len(marker)
             self.parts.append(marker + body.replace("\n", indent) + "\n")
         self.parts.append("\n")
-
-
-def _inline(el, level: int) -> str:
-    inner = _Writer(level)
-    inner.children(el)
-    return " ".join(inner.text().split("\n\n"))
 
 
 class _Flat:
@@ -264,31 +267,58 @@ def _flat(el) -> str:
     return flat.text()
 
 
-class _Tokens(HTMLParser):
-    """A body too deep for lxml, read by the standard library's tokenizer,
-    which keeps no tree: its text, paragraphs and breaks (_Flat)."""
+# A tag as HTML reads one: a name, then attributes whose quoted values may
+# hold ">". Each alternative starts with a different character, so a match
+# never backtracks.
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+# Where markup may start; any other "<" is text.
+_MARKUP = re.compile("<[A-Za-z!?/]")
+_RAW_TEXT = {
+    name: re.compile(f"</{name}", re.IGNORECASE) for name in ("script", "style")
+}
 
-    def __init__(self, source: str) -> None:
-        super().__init__(convert_charrefs=True)
-        # Only script and style hold no text here: an unclosed <form> or
-        # <head> would otherwise hide the rest of the body.
-        self.flat = _Flat({"script", "style"})
-        self.feed(source)
-        self.close()
 
-    def handle_starttag(self, tag, attrs) -> None:
-        self.flat.start(tag)
-        if tag in _VOID:
-            self.flat.end(tag)
+def _flat_markdown(source: str) -> str:
+    """A body too deep for lxml, tokenised here with no tree and in one pass
+    (the standard library's parser takes minutes over some hostile bodies):
+    its text, paragraphs and breaks (_Flat). As in HTML, a comment, tag or
+    script left open at the end hides the rest."""
+    flat = _Flat({"script", "style"})
+    text: list[str] = []  # text since the last tag, written at the next
 
-    def handle_endtag(self, tag) -> None:
-        self.flat.end(tag)
+    def tag_starts() -> None:
+        flat.data(unescape("".join(text)))
+        text.clear()
 
-    def handle_data(self, data) -> None:
-        self.flat.data(data)
-
-    def text(self) -> str:
-        return self.flat.text()
+    at, end = 0, len(source)
+    while at < end:
+        found = _MARKUP.search(source, at)
+        text.append(source[at : end if found is None else found.start()])
+        if found is None:
+            break
+        at = found.start()
+        if source.startswith("<!--", at):
+            close = source.find("-->", at + 4)
+            at = end if close < 0 else close + 3
+        elif (tag := _TAG.match(source, at)) is not None:
+            tag_starts()
+            name = tag.group(2).lower()
+            at = tag.end()
+            if tag.group(1):
+                flat.end(name)
+            elif name in _RAW_TEXT:
+                # Its content is not markup, nor text a reader saw.
+                close = _RAW_TEXT[name].search(source, at)
+                at = end if close is None else close.start()
+            else:
+                flat.start(name)
+        elif source[at + 1].isalpha():
+            break  # a tag open at the end
+        else:
+            close = source.find(">", at)
+            at = end if close < 0 else close + 1  # doctype, CDATA, and the like
+    tag_starts()
+    return flat.text()
 
 
 def _wrap(text: str, mark: str) -> str:
