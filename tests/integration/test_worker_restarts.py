@@ -68,7 +68,13 @@ def test_make_worker_starts_a_failed_worker_again_until_it_stops_cleanly(tmp_pat
 
 def test_ctrl_c_ends_make_worker_without_a_restart(tmp_path):
     celery, runs = fake_celery(tmp_path, "exec sleep 30")
-    make = make_worker(celery, start_new_session=True)
+    make = make_worker(
+        celery,
+        start_new_session=True,
+        # As from a terminal: whatever this process ignores, Ctrl-C acts (a
+        # shell started with SIGINT ignored may not trap it).
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         # Until the stand-in has become `sleep`: a signal between its two
         # lines would land on a shell that is not the worker.
