@@ -167,6 +167,15 @@ def _published(slug: str) -> Article:
     return get_object_or_404(articles, slug=slug)
 
 
+def _published_frame(slug: str) -> tuple[Article, int | None]:
+    """The published article at `slug` from the cached frame (as the article
+    page reads it), and its discussion version; 404 when there is none."""
+    article, version = discussion_cache.article_frame(slug)
+    if article is None or not article.is_live:
+        raise Http404("No article at this address.")
+    return article, version
+
+
 def _shared_page(article: Article, sort: str, cursor: str) -> serialise.SharedPage:
     """The page anybody may see, as the API gives it."""
     page = overlay.shared_page(article=article, sort=sort, cursor=cursor or None,
@@ -203,12 +212,11 @@ class ArticleComments(APIView):
         },
     )  # fmt: skip
     def get(self, request, slug: str):
-        article = _published(slug)
+        article, version = _published_frame(slug)
         sort = request.query_params.get("sort", "oldest")
         if sort not in selectors.SORTS:
             raise ValidationError({"sort": "Sort by oldest, newest or top."})
         cursor = request.query_params.get("cursor", "")
-        version = discussion_cache.discussion_version(article.pk)
         etag = self._etag(request, article, version, sort, cursor)
         if etag and etag in request.headers.get("If-None-Match", ""):
             return self._private(

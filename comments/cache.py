@@ -12,6 +12,7 @@ import time
 from django.core.cache import cache
 from django.db import transaction
 
+from articles.models import Article
 from core import db
 
 logger = logging.getLogger(__name__)
@@ -101,11 +102,21 @@ def _frame_key(slug: str) -> str:
     return f"article:frame:{slug}"
 
 
-def article_frame(slug: str, load):
-    """The article `load()` reads for `slug` (None: there is none), and its
-    discussion version: from the cache while neither stamp has moved.
+def _load_frame(slug: str):
+    return (
+        Article.objects.select_related("author")
+        .prefetch_related("topics")
+        .filter(slug=slug)
+        .first()
+    )
 
-    Both stamps are read before `load()` runs, so a change that commits
+
+def article_frame(slug: str):
+    """The article at `slug` whatever its status (None: there is none), with
+    its author and topics, and its discussion version: from the cache while
+    neither stamp has moved. Who may see it is the caller's to decide.
+
+    Both stamps are read before the article is, so a change that commits
     meanwhile leaves the entry stored already useless. A slug seen for the
     first time has no article id to read a version by: its entry is stored
     unstamped, and the next read stores it properly.
@@ -119,7 +130,7 @@ def article_frame(slug: str, load):
             generation = cache.get(_ARTICLES_KEY)
     except Exception:
         logger.warning("discussion cache unreachable; reading the article")
-        article = load()
+        article = _load_frame(slug)
         return article, None if article is None else discussion_version(article.pk)
     entry = found.get(key)
     known = entry["article"].pk if entry is not None else None
@@ -131,7 +142,7 @@ def article_frame(slug: str, load):
         and version == entry["version"]
     ):
         return entry["article"], version
-    article = load()
+    article = _load_frame(slug)
     if article is None:
         return None, None
     if article.pk == known:

@@ -113,15 +113,7 @@ def _frame(request: HttpRequest, article: Article, *, sort: str, form=None) -> d
 def _article_frame_or_404(request: HttpRequest, slug: str) -> tuple[Article, int]:
     """The article as `_article_or_404` gives it, and its discussion version;
     the article (author and topics in hand) from the cache while it holds."""
-    article, version = discussion_cache.article_frame(
-        slug,
-        lambda: (
-            Article.objects.select_related("author")
-            .prefetch_related("topics")
-            .filter(slug=slug)
-            .first()
-        ),
-    )
+    article, version = discussion_cache.article_frame(slug)
     if article is None or not article.is_visible_to(request.user):
         raise Http404("No article at this address.")
     if request.user.is_authenticated:
