@@ -239,19 +239,23 @@ class ArticleComments(APIView):
     def _page(request, article: Article, version, sort: str, cursor: str) -> Encoded:
         """The first or a later page as this reader sees it: the shared page (built
         once per version) with the reader's own state laid over it."""
-        key = discussion_cache.key_at(article.pk, version, "api-shared", sort, cursor)
-        shared = discussion_cache.cached_or_built(
+        # ":2": the shape with each thread encoded, not an older one's pickle.
+        key = discussion_cache.key_at(article.pk, version, "api-shared:2", sort, cursor)
+        # Never changed once built: each process keeps its own copy too.
+        shared = discussion_cache.kept_or_built(
             key, lambda: _shared_page(article, sort, cursor)
         )
         user = request.user
         if not user.is_authenticated:
-            return _encoded_page(
-                request, sort, shared.trees, shared.dicts, shared.next_cursor
-            )
+            return _encoded_page(request, sort, shared.results(), shared.next_cursor)
         on_page = [pk for pk, d in shared.dicts.items() if d["author"]["id"] == user.pk]
         moderator = user.is_moderator
-        own = overlay.own_standing(article, user, on_page=on_page)
-        hidden = overlay.hidden_among(own)
+        # Their comments and their votes on the page in one query: the votes
+        # go unused when the page must be merged (below), which is rare.
+        state = overlay.reader_state(
+            article, user, on_page=on_page, voted=list(shared.dicts)
+        )
+        hidden = overlay.hidden_among(state.own)
         if moderator or hidden:
             # Comments of theirs to put in place, or every status to show:
             # the page's rows, with the reader's own merged in.
@@ -261,16 +265,18 @@ class ArticleComments(APIView):
             return _reader_page(
                 request, article, sort, cursor, rows_key, hidden, moderator
             )
-        votes = overlay.votes_on(shared.dicts, user)
-        shown = dict(shared.dicts)
-        for pk, vote in votes.items():
-            shown[pk] = {**shown[pk], "my_vote": vote}
-        for c in own:  # theirs, on the page, published
+        # Only the comments whose dict differs for this reader, and so only
+        # the threads holding them, are encoded afresh.
+        shown = {
+            pk: {**shared.dicts[pk], "my_vote": vote}
+            for pk, vote in state.votes.items()
+        }
+        for c in state.own:  # theirs, on the page, published
             c.my_vote = 0  # nobody votes on their own comment
             shown[c.pk] = serialise.for_viewer(
-                shown[c.pk], c, viewer_id=user.pk, moderator=False
+                shared.dicts[c.pk], c, viewer_id=user.pk, moderator=False
             )
-        return _encoded_page(request, sort, shared.trees, shown, shared.next_cursor)
+        return _encoded_page(request, sort, shared.results(shown), shared.next_cursor)
 
     @staticmethod
     def _etag(request, article: Article, version, *parts: str) -> str | None:
@@ -355,19 +361,18 @@ def _reader_page(
         for thread in reader.page.threads
         for c in (thread.comment, *thread.replies)
     }  # fmt: skip
-    trees = [serialise.tree(t) for t in reader.page.threads]
-    return _encoded_page(request, sort, trees, shown, reader.page.next_cursor)
+    results = [serialise.nest(serialise.tree(t), shown) for t in reader.page.threads]
+    return _encoded_page(request, sort, results, reader.page.next_cursor)
 
 
 def _encoded_page(
-    request, sort: str, trees: list, shown: dict, next_cursor: str | None
+    request, sort: str, results: list, next_cursor: str | None
 ) -> Encoded:
     next_url = None
     if next_cursor:
         next_url = request.build_absolute_uri(
             f"{request.path}?sort={sort}&cursor={next_cursor}"
         )
-    results = [serialise.nest(shape, shown) for shape in trees]
     return dumps({"next": next_url, "previous": None, "results": results})
 
 

@@ -7,7 +7,9 @@ anonymous reader renders afresh. A cache that is down only means no caching.
 
 import hashlib
 import logging
+import threading
 import time
+from collections import OrderedDict
 
 from django.core.cache import cache
 from django.db import transaction
@@ -65,6 +67,33 @@ def cached_or_built(key: str | None, build):
     if value is None:
         value = build()
         store_html(key, value)
+    return value
+
+
+# What `kept_or_built` holds in this process: values that never change once
+# built for their key (the key names a discussion version), so a copy here is
+# as good as the shared one, without its round trip and unpickling.
+_KEPT: OrderedDict[str, object] = OrderedDict()
+_KEPT_MOST = 64
+_kept_lock = threading.Lock()
+
+
+def kept_or_built(key: str | None, build):
+    """As `cached_or_built`, with this process's last few values in front of
+    the shared cache. Only for values nobody changes after they are built:
+    every caller gets the same object."""
+    if key is None:
+        return build()
+    with _kept_lock:
+        value = _KEPT.get(key)
+        if value is not None:
+            _KEPT.move_to_end(key)
+            return value
+    value = cached_or_built(key, build)
+    with _kept_lock:
+        _KEPT[key] = value
+        while len(_KEPT) > _KEPT_MOST:
+            _KEPT.popitem(last=False)
     return value
 
 

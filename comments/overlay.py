@@ -5,19 +5,22 @@ nothing of anybody's. A signed-in reader gets it with their own laid over it:
 their comments nobody else sees (pending, held, rejected, spam, shadowed) put in
 their places, their votes, and the buttons `rights` allows them. That costs two
 indexed queries, one for their comments on the article and one for their votes
-on the page, and a third only when a top-level comment of theirs that nobody
-else sees opens a thread on the page (its replies).
+on the page (asked as one statement by `reader_state`), and one more only when
+a top-level comment of theirs that nobody else sees opens a thread on the page
+(its replies).
 
 `personal` names the comments whose rendering is the reader's alone; every
 other comment renders as it does for any reader who may vote, or as for an
 anonymous one.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connections
+from django.db.models.sql import Query
 
 from articles.models import Article
 from core import db
@@ -99,14 +102,107 @@ def hidden_among(own: list[Comment]) -> list[Comment]:
     return [c for c in own if c.status != Comment.Status.APPROVED]
 
 
-# Raw SQL for the two queries every signed-in read makes: here compiling an ORM
-# query costs several times what running it does.
+# Raw SQL for what every signed-in read asks: here compiling an ORM query
+# costs several times what running it does. `_STATE_SQL` asks it all in one
+# statement (one round trip): the reader's comments on the article that nobody
+# else sees or that are on the page, their votes on the page, and whether they
+# follow the discussion, each row marked by its first column.
+_OWN, _VOTE, _FOLLOW = 0, 1, 2
 _OWN_SQL = (
-    "SELECT {columns} FROM {table} WHERE article_id = %s AND author_id = %s "
-    "AND (status <> %s OR {among})"
+    "SELECT {own}, {columns}, NULL FROM {comments} WHERE article_id = %s "
+    "AND author_id = %s AND (status <> %s OR {on_page})"
 )
 _VOTES_SQL = "SELECT comment_id, value FROM {table} WHERE user_id = %s AND {among}"
+_STATE_VOTES_SQL = (
+    "SELECT {vote}, comment_id, {nulls}, value FROM {votes} "
+    "WHERE user_id = %s AND {among}"
+)
 _FOLLOWS_SQL = "SELECT 1 FROM {table} WHERE article_id = %s AND user_id = %s"
+_STATE_FOLLOWS_SQL = (
+    "SELECT {follow}, NULL, {nulls}, NULL FROM {subscriptions} "
+    "WHERE article_id = %s AND user_id = %s"
+)
+
+
+@dataclass
+class ReaderState:
+    """What is the reader's own around a page, read in one query."""
+
+    own: list[Comment]  # theirs nobody else sees, and theirs on the page
+    votes: dict[int, int]  # their votes on the page, by comment id
+    follows: bool | None  # None: not asked
+
+
+def reader_state(
+    article: Article,
+    user,
+    *,
+    on_page: list[int],
+    voted: list[int],
+    follows: bool = False,
+) -> ReaderState:
+    """In one indexed query: the reader's comments as `own_standing` gives
+    them, their votes on the comments `voted` (ids), and, with `follows`,
+    whether they follow the article's discussion."""
+    alias = db.read_alias()
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    fields = _row_fields()
+    nulls = ", ".join(["NULL"] * (len(fields) - 1))
+    on_page_sql, on_page_params = db.among("id", on_page, alias=alias)
+    parts = [_OWN_SQL.format(
+        own=_OWN, columns=", ".join(quote(f.column) for f in fields),
+        comments=quote(Comment._meta.db_table), on_page=on_page_sql,
+    )]  # fmt: skip
+    params = [article.pk, user.pk, Comment.Status.APPROVED, *on_page_params]
+    if voted:
+        among, among_params = db.among("comment_id", voted, alias=alias)
+        parts.append(_STATE_VOTES_SQL.format(
+            vote=_VOTE, nulls=nulls, votes=quote(Vote._meta.db_table), among=among
+        ))  # fmt: skip
+        params += [user.pk, *among_params]
+    if follows:
+        parts.append(_STATE_FOLLOWS_SQL.format(
+            follow=_FOLLOW, nulls=nulls,
+            subscriptions=quote(ArticleSubscription._meta.db_table),
+        ))  # fmt: skip
+        params += [article.pk, user.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    own_rows = [row[1:-1] for row in rows if row[0] == _OWN]
+    state = ReaderState(
+        own=_comments(own_rows, fields, alias, user),
+        votes={row[1]: row[-1] for row in rows if row[0] == _VOTE},
+        follows=any(row[0] == _FOLLOW for row in rows) if follows else None,
+    )
+    return state
+
+
+@functools.cache
+def _row_fields() -> list:
+    """The fields of `selectors.ROW_FIELDS` in the model's order, the order
+    `Model.from_db` takes values in."""
+    wanted = {Comment._meta.get_field(name) for name in selectors.ROW_FIELDS}
+    return [f for f in Comment._meta.concrete_fields if f in wanted]
+
+
+def _comments(rows: list[tuple], fields, alias: str, author) -> list[Comment]:
+    """Comment instances from rows of `fields`' columns, as the ORM makes them
+    (the database's values converted), each with `author` set."""
+    connection = connections[alias]
+    compiler = connection.ops.compiler("SQLCompiler")(Query(Comment), connection, alias)
+    table = Comment._meta.db_table
+    converters = compiler.get_converters([f.get_col(table) for f in fields])
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    names = [f.attname for f in fields]
+    comments = []
+    for row in rows:
+        c = Comment.from_db(alias, names, row)
+        c.author = author  # theirs: no query for the author's name
+        comments.append(c)
+    return comments
 
 
 def own_standing(article: Article, user, *, on_page: list[int]) -> list[Comment]:
@@ -115,17 +211,7 @@ def own_standing(article: Article, user, *, on_page: list[int]) -> list[Comment]
     theirs."""
     if user is None or not user.is_authenticated:
         return []
-    rows = Comment.objects.db_manager(db.read_alias())
-    where, params = db.among("id", on_page, alias=rows.db)
-    columns = ", ".join(
-        Comment._meta.get_field(name).column for name in selectors.ROW_FIELDS
-    )
-    table = connections[rows.db].ops.quote_name(Comment._meta.db_table)
-    sql = _OWN_SQL.format(columns=columns, table=table, among=where)
-    own = list(rows.raw(sql, [article.pk, user.pk, Comment.Status.APPROVED, *params]))
-    for c in own:
-        c.author = user  # theirs: no query for the author's name
-    return own
+    return reader_state(article, user, on_page=on_page, voted=[]).own
 
 
 def votes_on(comment_ids, user) -> dict[int, int]:

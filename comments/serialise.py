@@ -5,9 +5,10 @@ schema (a test holds the two together); DRF's field-by-field walk is kept for
 single comments, this path for pages of them.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+import orjson
 from django.utils import timezone
 
 from .models import Comment
@@ -91,21 +92,42 @@ def nest(shape: Tree, dicts: dict[int, dict]) -> dict:
 @dataclass(frozen=True)
 class SharedPage:
     """A page anybody may see, as the API gives it, kept to lay each reader's
-    votes and own comments over: every comment's shared dict, and the threads'
-    shapes."""
+    votes and own comments over: every comment's shared dict, the threads'
+    shapes, and each thread already encoded, for the threads a reader's state
+    leaves as they are."""
 
     dicts: dict[int, dict]
     trees: list[Tree]
     next_cursor: str | None
+    encoded: tuple[bytes, ...] = ()
+    thread_of: dict[int, int] = field(default_factory=dict)
+
+    def results(self, shown: dict[int, dict] | None = None) -> list:
+        """The page's threads, nested, with the dicts of `shown` (by comment
+        id) in place of the shared ones: the threads they touch are nested
+        afresh, the others sent as encoded once."""
+        shown = shown or {}
+        touched = {self.thread_of[pk] for pk in shown}
+        dicts = {**self.dicts, **shown} if shown else self.dicts
+        return [
+            nest(shape, dicts) if i in touched else orjson.Fragment(self.encoded[i])
+            for i, shape in enumerate(self.trees)
+        ]
 
 
 def shared_page(page: DiscussionPage, *, slug: str) -> SharedPage:
+    dicts = {
+        c.pk: comment_dict(c, slug=slug)
+        for t in page.threads
+        for c in (t.comment, *t.replies)
+    }
+    trees = [tree(t) for t in page.threads]
     return SharedPage(
-        dicts={
-            c.pk: comment_dict(c, slug=slug)
-            for t in page.threads
-            for c in (t.comment, *t.replies)
-        },
-        trees=[tree(t) for t in page.threads],
+        dicts=dicts,
+        trees=trees,
         next_cursor=page.next_cursor,
+        encoded=tuple(orjson.dumps(nest(shape, dicts)) for shape in trees),
+        thread_of={
+            c.pk: i for i, t in enumerate(page.threads) for c in (t.comment, *t.replies)
+        },
     )
