@@ -18,7 +18,10 @@ after its transaction commits:
 A miss learns the account from the token's key, reads the generation, and only
 then asks knox: a revocation that commits while the lookup runs moves the
 generation after it was read, so the entry stored is already useless. An
-entry also keeps the token's expiry and is refused past it. Without a cache
+entry also keeps the token's expiry and is refused past it. Each process also
+keeps its own copies of the entries it read lately, which saves reading the
+entry but never the generation: that is read from the shared cache at every
+request, so a revocation anywhere counts everywhere at once. Without a cache
 (unreachable) every request takes knox's database path. Tokens are read from
 the primary database, never from a replica.
 
@@ -28,8 +31,11 @@ AccountsConfig.ready() does in every process.
 
 import binascii
 import logging
+import pickle
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from datetime import datetime
 
 from django.conf import settings
@@ -122,16 +128,21 @@ class CachedTokenAuthentication(TokenAuthentication):
 
     def _cached(self, digest: str) -> dict | None:
         """The remembered entry for a token, while it still counts; None else
-        (only the cache is read here)."""
-        entry = cache.get(_entry_key(digest))
+        (only the caches are read here: this process's, then the shared one,
+        and the account's generation from the shared one every time)."""
+        entry = _near.get(digest)
         if entry is None:
-            return None
+            entry = cache.get(_entry_key(digest))
+            if entry is None:
+                return None
+            _near.put(digest, entry)
         user, auth_token = entry["user"], entry["token"]
         if (
             time.time() - entry["stored_at"] > _cache_seconds()
             or cache.get(_generation_key(user.pk)) != entry["generation"]
             or (auth_token.expiry is not None and auth_token.expiry <= timezone.now())
         ):
+            _near.forget(digest)
             return None  # knox's own path refuses (and deletes) an expired token
         return entry
 
@@ -166,7 +177,44 @@ class CachedTokenAuthentication(TokenAuthentication):
             auth_token.save(update_fields=["expiry"])
 
 
+class _NearEntries:
+    """This process's copies of the token entries it read lately, pickled, so
+    each request unpickles objects of its own (nobody's changes to a request's
+    user reach the next). A copy saves the round trip for the entry, not the
+    check: the account's generation is still read from the shared cache at
+    every request, so a revocation anywhere counts here at once."""
+
+    MOST = 1024
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, digest: str) -> dict | None:
+        with self._lock:
+            blob = self._entries.get(digest)
+            if blob is None:
+                return None
+            self._entries.move_to_end(digest)
+        return pickle.loads(blob)  # noqa: S301 - pickled by this process
+
+    def put(self, digest: str, entry: dict) -> None:
+        blob = pickle.dumps(entry, pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            self._entries[digest] = blob
+            while len(self._entries) > self.MOST:
+                self._entries.popitem(last=False)
+
+    def forget(self, digest: str) -> None:
+        with self._lock:
+            self._entries.pop(digest, None)
+
+
+_near = _NearEntries()
+
+
 def _remember(digest: str, entry: dict, ttl: int | None = None) -> None:
+    _near.forget(digest)
     try:
         cache.set(_entry_key(digest), entry, timeout=ttl or _cache_seconds())
     except Exception:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from accounts import services
+from accounts.auth import CachedTokenAuthentication, revoke_cached_tokens
 from moderation.bans import user_ban
 from tests.api.conftest import API, json_client, sign_in
 from tests.factories import PASSWORD, ArticleFactory
@@ -165,3 +166,28 @@ def test_with_caching_off_every_request_reads_the_token(
     with django_assert_max_num_queries(3) as captured:
         assert app.get(f"{API}/me/").status_code == 200
     assert any("knox_authtoken" in q["sql"] for q in captured.captured_queries)
+
+
+def test_each_request_gets_its_own_copy_of_a_remembered_account(reader):
+    # What one request sets on its user (a view's note, a vote it counted)
+    # must never reach the next request served by the same process.
+    client = json_client()
+    token = sign_in(client, reader.username)
+    first, _ = CachedTokenAuthentication().authenticate_credentials(token.encode())
+    first.display_name = "Changed by one request only"
+
+    second, _ = CachedTokenAuthentication().authenticate_credentials(token.encode())
+
+    assert second.pk == reader.pk
+    assert second is not first
+    assert second.display_name == reader.display_name
+
+
+def test_a_revocation_made_elsewhere_counts_though_the_entry_is_kept_here(reader, app):
+    # Another process revokes (its signal moves the generation); this process
+    # still holds its own copy of the entry, and refuses it all the same.
+    (token,) = AuthToken.objects.filter(user=reader)
+    AuthToken.objects.filter(pk=token.pk)._raw_delete(using="default")
+    revoke_cached_tokens(user_id=reader.pk)
+
+    assert app.get(f"{API}/me/").status_code == 401
