@@ -5,7 +5,6 @@ import hashlib
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -161,12 +160,6 @@ VoteAnswer = inline_serializer(
 )
 
 
-def _published(slug: str) -> Article:
-    # The story's text is the page's, not its comments': leave it unread.
-    articles = Article.objects.published().defer("body", "body_html", "standfirst")
-    return get_object_or_404(articles, slug=slug)
-
-
 def _published_frame(slug: str) -> tuple[Article, int | None]:
     """The published article at `slug` from the cached frame (as the article
     page reads it), and its discussion version; 404 when there is none."""
@@ -308,7 +301,7 @@ class ArticleComments(APIView):
                                                  "comment.")],
     )  # fmt: skip
     def post(self, request, slug: str):
-        article = _published(slug)
+        article, _ = _published_frame(slug)  # no query while it is kept
         data = PostCommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = services.comment_post(

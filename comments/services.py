@@ -161,8 +161,10 @@ def _check_duplicate(
     guest_email: str,
     parent_id: int | None,
     text: str,
-) -> None:
-    """Refuse the author's repeat of their own recent comment, folded alike.
+) -> int | None:
+    """Refuse the author's repeat of their own recent comment, folded alike;
+    answer the id the comment is to have, when the database hands them out
+    ahead (PostgreSQL's sequence, asked in the same statement).
 
     Case, accents, punctuation and leetspeak do not make a text new. A short
     text ("Agreed.", under CROSS_POST_MIN_WORDS words) repeats only as an
@@ -171,19 +173,12 @@ def _check_duplicate(
     """
     folded_text = normalise(text)
     folded = _digest(folded_text)
-    earlier = Comment.objects.filter(
-        created_at__gte=timezone.now() - settings.COMMENT_DUPLICATE_WINDOW,
-        deleted_at__isnull=True,
-    )
-    earlier = (
-        earlier.filter(author=author)
-        if author is not None
-        else earlier.filter(author__isnull=True, guest_email=guest_email)
-    )
-    if len(folded_text.split()) < CROSS_POST_MIN_WORDS:
-        earlier = earlier.filter(article=article, parent_id=parent_id)
-    rows = earlier.order_by("-id").values_list("body", "article_id")
-    for body, article_id in rows[:DUPLICATE_LOOKBACK]:
+    short = len(folded_text.split()) < CROSS_POST_MIN_WORDS
+    next_id, rows = _recent_bodies(
+        author=author, guest_email=guest_email,
+        where=(article.pk, parent_id) if short else None,
+    )  # fmt: skip
+    for body, article_id in rows:
         if _fold(body) == folded:
             where = (
                 "here"
@@ -194,6 +189,58 @@ def _check_duplicate(
                 {"body": f"You already posted this same comment {where}."},
                 code="duplicate",
             )
+    return next_id
+
+
+# Plain SQL, in one round trip: on PostgreSQL the comment's id comes with the
+# author's recent bodies, so the comment is saved with its place in the thread
+# at once (no second write). Compiling this through the ORM cost more than
+# running it.
+_RECENT_SQL = (
+    "SELECT body, article_id FROM {table} WHERE created_at >= %s "
+    "AND deleted_at IS NULL AND {author}{answering} ORDER BY id DESC LIMIT {most}"
+)
+_WITH_NEXT_ID_SQL = (
+    "SELECT nextval(pg_get_serial_sequence(%s, 'id')), NULL, NULL "
+    "UNION ALL (SELECT NULL, body, article_id FROM ({recent}) AS recent)"
+)
+
+
+def _recent_bodies(
+    *, author: User | None, guest_email: str, where: tuple[int, int | None] | None
+) -> tuple[int | None, list[tuple[str, int]]]:
+    """The next comment id (None where the database gives none ahead), and the
+    body and article of the author's latest comments within the duplicate
+    window (on `where`, an article and the comment answered, when given)."""
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    params: list = [timezone.now() - settings.COMMENT_DUPLICATE_WINDOW]
+    if author is not None:
+        author_sql = "author_id = %s"
+        params.append(author.pk)
+    else:
+        author_sql = "author_id IS NULL AND guest_email = %s"
+        params.append(guest_email)
+    answering = ""
+    if where is not None:
+        article_id, parent_id = where
+        answering = " AND article_id = %s AND " + (
+            "parent_id IS NULL" if parent_id is None else "parent_id = %s"
+        )
+        params += [article_id] if parent_id is None else [article_id, parent_id]
+    sql = _RECENT_SQL.format(table=table, author=author_sql, answering=answering,
+                             most=DUPLICATE_LOOKBACK)  # fmt: skip
+    ahead = connection.vendor == "postgresql"
+    if ahead:
+        sql = _WITH_NEXT_ID_SQL.format(recent=sql)
+        params = [Comment._meta.db_table, *params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if not ahead:
+        return None, rows
+    next_id = next(row[0] for row in rows if row[0] is not None)
+    return next_id, [row[1:] for row in rows if row[0] is None]
 
 
 # The folded form of bodies seen lately, both as digests (a few hundred KiB at
@@ -315,8 +362,9 @@ def _post(
     text = normalise_body(body)
     html = render_body(text)
     parent = _parent_for_reply(parent_id, article=article, author=author)
-    _check_duplicate(article=article, author=author, guest_email=guest_email,
-                     parent_id=parent_id, text=text)  # fmt: skip
+    next_id = _check_duplicate(article=article, author=author,
+                               guest_email=guest_email, parent_id=parent_id,
+                               text=text)  # fmt: skip
 
     comment = Comment(
         article=article,
@@ -335,8 +383,13 @@ def _post(
         exclude=["root", "path", "body", "article", "parent", "author",
                  "idempotency_key"]
     )  # fmt: skip
-    comment.save()
-    _place(comment, parent)
+    if next_id is None:
+        comment.save()
+        _place(comment, parent)
+    else:
+        comment.pk = next_id  # handed out with the repeats: one write
+        place_in_thread(comment, parent)
+        comment.save(force_insert=True)
     discussion_changed(article.pk)  # its author sees it at once, as pending
     if author is None and guests.needs_confirmation(email=guest_email):
         enqueue_on_commit(send_guest_confirmation, guest_email)
