@@ -160,10 +160,10 @@ VoteAnswer = inline_serializer(
 )
 
 
-def _published_frame(slug: str) -> tuple[Article, int | None]:
+def _published_frame(slug: str, *, counters: bool = True) -> tuple[Article, int | None]:
     """The published article at `slug` from the cached frame (as the article
     page reads it), and its discussion version; 404 when there is none."""
-    article, version = discussion_cache.article_frame(slug)
+    article, version = discussion_cache.article_frame(slug, counters=counters)
     if article is None or not article.is_live:
         raise Http404("No article at this address.")
     return article, version
@@ -301,7 +301,9 @@ class ArticleComments(APIView):
                                                  "comment.")],
     )  # fmt: skip
     def post(self, request, slug: str):
-        article, _ = _published_frame(slug)  # no query while it is kept
+        # Posting reads only what an edit of the article moves: a frame kept
+        # since the discussion last moved still holds (no query).
+        article, _ = _published_frame(slug, counters=False)
         data = PostCommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         comment = services.comment_post(

@@ -140,7 +140,7 @@ def _load_frame(slug: str):
     )
 
 
-def article_frame(slug: str):
+def article_frame(slug: str, *, counters: bool = True):
     """The article at `slug` whatever its status (None: there is none), with
     its author and topics, and its discussion version: from the cache while
     neither stamp has moved. Who may see it is the caller's to decide.
@@ -149,6 +149,11 @@ def article_frame(slug: str):
     meanwhile leaves the entry stored already useless. A slug seen for the
     first time has no article id to read a version by: its entry is stored
     unstamped, and the next read stores it properly.
+
+    Without `counters` (a caller that reads only what an edit of the article
+    changes: its status, dates and policy, as posting does) the entry counts
+    while the articles' generation holds, however far its discussion moved
+    since; the version answered is then None.
     """
     key = _frame_key(slug)
     try:
@@ -162,6 +167,8 @@ def article_frame(slug: str):
         article = _load_frame(slug)
         return article, None if article is None else discussion_version(article.pk)
     entry = found.get(key)
+    if not counters and entry is not None and entry["generation"] == generation:
+        return entry["article"], None
     known = entry["article"].pk if entry is not None else None
     version = discussion_version(known) if known is not None else None
     if (

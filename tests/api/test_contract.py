@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
@@ -603,6 +605,54 @@ def test_a_closed_discussion_refuses_new_comments_with_a_message(as_user, reader
     closed = ArticleFactory(discussion_policy=Article.DiscussionPolicy.CLOSED)
 
     response = as_user(reader).post(comments_url(closed), {"body": "Late"})
+
+    assert "closed" in error_detail(response, 400)
+
+
+def test_posting_again_reads_no_article_though_the_discussion_moved(
+    as_user, article, reader
+):
+    app = as_user(reader)
+    assert (
+        app.post(comments_url(article), {"body": "The first point"}).status_code == 201
+    )
+
+    with CaptureQueriesContext(connection) as captured:
+        again = app.post(comments_url(article), {"body": "And a second, on the cost"})
+
+    assert again.status_code == 201
+    assert not [q for q in captured if Article._meta.db_table in q["sql"]]
+
+
+@pytest.mark.parametrize("closing", ["by policy", "by date"])
+def test_a_discussion_closed_after_a_post_refuses_the_next_one_at_once(
+    as_user, article, reader, closing
+):
+    app = as_user(reader)
+    assert app.post(comments_url(article), {"body": "In time"}).status_code == 201
+
+    if closing == "by policy":
+        article.discussion_policy = Article.DiscussionPolicy.CLOSED
+    else:
+        article.comments_close_after_days = 0
+    article.save()
+    response = app.post(comments_url(article), {"body": "Too late now"})
+
+    assert "closed" in error_detail(response, 400)
+    assert not Comment.objects.filter(body="Too late now").exists()
+
+
+def test_a_discussion_refuses_posts_once_its_closing_day_passes(
+    as_user, article, reader
+):
+    article.comments_close_after_days = 3
+    article.save()
+    app = as_user(reader)
+    assert app.post(comments_url(article), {"body": "In time"}).status_code == 201
+
+    # Nothing is edited: only the clock moves past the closing day.
+    with time_machine.travel(article.published_at + timedelta(days=3, minutes=1)):
+        response = app.post(comments_url(article), {"body": "Too late now"})
 
     assert "closed" in error_detail(response, 400)
 
