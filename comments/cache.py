@@ -131,6 +131,34 @@ def _frame_key(slug: str) -> str:
     return f"article:frame:{slug}"
 
 
+class _SeenIds:
+    """Slug to article id, as this process last saw them: a hint, bounded."""
+
+    MOST = 10_000
+
+    def __init__(self) -> None:
+        self._ids: dict[str, int] = {}
+
+    def get(self, slug: str) -> int | None:
+        return self._ids.get(slug)
+
+    def put(self, slug: str, article_id: int) -> None:
+        if len(self._ids) >= self.MOST:
+            self._ids.clear()  # a hint only: forgetting costs a round trip
+        self._ids[slug] = article_id
+
+
+_seen_ids = _SeenIds()
+
+
+def _version_in(found: dict, article_id: int) -> int | None:
+    """The article's discussion version among values `get_many` answered."""
+    version = found.get(_version_key(article_id))
+    if version is not None:
+        db.pin_if_recent(version)  # as `discussion_version` does
+    return version
+
+
 def _load_frame(slug: str):
     return (
         Article.objects.select_related("author")
@@ -156,8 +184,14 @@ def article_frame(slug: str, *, counters: bool = True):
     since; the version answered is then None.
     """
     key = _frame_key(slug)
+    # The article id this process last saw at `slug`: its version is asked in
+    # the same round trip as the entry (and used only if the entry agrees).
+    seen_id = _seen_ids.get(slug)
+    keys = [key, _ARTICLES_KEY]
+    if seen_id is not None:
+        keys.append(_version_key(seen_id))
     try:
-        found = cache.get_many([key, _ARTICLES_KEY])
+        found = cache.get_many(keys)
         generation = found.get(_ARTICLES_KEY)
         if generation is None:
             cache.add(_ARTICLES_KEY, time.time_ns(), timeout=None)
@@ -170,7 +204,12 @@ def article_frame(slug: str, *, counters: bool = True):
     if not counters and entry is not None and entry["generation"] == generation:
         return entry["article"], None
     known = entry["article"].pk if entry is not None else None
-    version = discussion_version(known) if known is not None else None
+    version = None
+    if known is not None:
+        version = _version_in(found, known) if known == seen_id else None
+        if version is None:
+            version = discussion_version(known)
+            _seen_ids.put(slug, known)
     if (
         entry is not None
         and entry["generation"] == generation
@@ -185,6 +224,7 @@ def article_frame(slug: str, *, counters: bool = True):
         stamped = version
     else:
         version, stamped = discussion_version(article.pk), None
+        _seen_ids.put(slug, article.pk)
     if version is not None:
         entry = {"article": article, "generation": generation, "version": stamped}
         try:

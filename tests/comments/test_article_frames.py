@@ -1,8 +1,12 @@
 """The article around a discussion is remembered, so a page costs no query for
 it, and every change to what the page shows of the article counts at once."""
 
+import contextlib
+from unittest import mock
+
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -33,6 +37,24 @@ def test_a_remembered_article_costs_an_anonymous_page_no_query(client, story):
         assert client.get(story.get_absolute_url()).status_code == 200
 
     assert len(captured) == 0
+
+
+def test_a_remembered_article_and_its_version_cost_one_cache_round_trip(client, story):
+    seen(client, story)
+    calls = []
+
+    def counted(name):
+        real = getattr(cache, name)
+        return lambda *args, **kwargs: calls.append(name) or real(*args, **kwargs)
+
+    with contextlib.ExitStack() as stack:
+        for name in ("get", "get_many", "add", "set"):
+            stack.enter_context(mock.patch.object(cache, name, counted(name)))
+        assert client.get(story.get_absolute_url()).status_code == 200
+
+    # The article, the articles' generation and the discussion version in
+    # one read; the shared rendering of the discussion in the other.
+    assert calls == ["get_many", "get"]
 
 
 def test_an_edited_title_shows_on_the_next_page(client, story):
