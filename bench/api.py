@@ -9,6 +9,7 @@ import random
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,7 +28,12 @@ SIZE = 10_000
 WORKERS = 2
 WORKER_NICE = 10
 CONNECTIONS = 8
-WRK_ARGS = ("-t2", f"-c{CONNECTIONS}", "-d8s", "--latency", "--timeout", "10s")
+WRK_ARGS = ("-t2", f"-c{CONNECTIONS}", "--latency", "--timeout", "10s")
+# The reads run in rounds, each load in turn, so that a machine busy for a few
+# seconds weighs on every load alike and the ratios stay comparable.
+READ_ROUNDS = 4
+READ_SECONDS = 3
+POST_SECONDS = 8
 WARM_ROUNDS = 2
 STARTUP_SECONDS = 30
 DRAIN_SECONDS = 120
@@ -98,10 +104,7 @@ def run() -> None:
     ):
         script = Path(tmp) / "post.lua"
         script.write_text(POST_LUA.replace("%TOKEN%", token))
-        figures = {
-            load.label: _measure(wrk, load, script)
-            for load in _loads(base, article.slug, token)
-        }
+        figures = _measure_all(wrk, _loads(base, article.slug, token), script)
         _print_drain(article)
     _print_ratio(figures)
 
@@ -140,6 +143,8 @@ def _describe_setup(article, broker: str) -> None:
     lines = [
         f"discussion: {article.slug}, {count:,} comments",
         f"gunicorn: {WORKERS} sync workers, DEBUG=0; wrk {' '.join(WRK_ARGS)}; "
+        f"reads in {READ_ROUNDS} interleaved rounds of {READ_SECONDS} s each "
+        f"(medians), posting {POST_SECONDS} s; "
         "latency includes waiting for a free worker",
         f"cache: {cache}",
         f"moderation: one Celery worker (solo pool, nice {WORKER_NICE}) on "
@@ -294,18 +299,52 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-def _measure(wrk: str, load: Load, script: Path) -> dict:
-    """Warm the workers, run wrk for a bounded time, print and return the figures."""
-    _warm(load)
-    figures = _parse(_wrk(wrk, [*WRK_ARGS, *_wrk_args(load, script)]))
+def _measure_all(wrk: str, loads: list[Load], script: Path) -> dict[str, dict]:
+    """Every load's figures by label: the reads warmed, then run in interleaved
+    rounds (each figure the median of its rounds); then posting, at length."""
+    reads = [load for load in loads if not load.post]
+    for load in reads:
+        _warm(load)
+    rounds: dict[str, list[dict]] = {load.label: [] for load in reads}
+    for _ in range(READ_ROUNDS):
+        for load in reads:
+            rounds[load.label].append(_run(wrk, load, script, READ_SECONDS))
+    figures = {}
+    for load in reads:
+        figures[load.label] = _median_of(rounds[load.label])
+        _print_load(load.label, figures[load.label])
+    for load in loads:
+        if load.post:
+            _warm(load)
+            figures[load.label] = _run(wrk, load, script, POST_SECONDS)
+            _print_load(load.label, figures[load.label])
+    return figures
+
+
+def _run(wrk: str, load: Load, script: Path, seconds: int) -> dict:
+    """One wrk run of `load` for `seconds`; its checked figures."""
+    args = [*WRK_ARGS, f"-d{seconds}s", *_wrk_args(load, script)]
+    figures = _parse(_wrk(wrk, args))
     _check(load.label, figures)
+    return figures
+
+
+def _median_of(runs: list[dict]) -> dict:
+    """The median rate and latencies of several runs, and their summed counts."""
+    return {
+        **{k: statistics.median(run[k] for run in runs) for k in ("rps", "p50", "p99")},
+        **{k: sum(run[k] for run in runs)
+           for k in ("requests", "non_2xx", "socket_errors")},
+    }  # fmt: skip
+
+
+def _print_load(label: str, figures: dict) -> None:
     print(  # noqa: T201
-        f"  {load.label:<40} {figures['rps']:8.1f} req/s  "
+        f"  {label:<40} {figures['rps']:8.1f} req/s  "
         f"p50 {figures['p50']:6.1f} ms  p99 {figures['p99']:6.1f} ms  "
         f"({figures['requests']:,} requests, {figures['non_2xx']:,} non-2xx, "
         f"{figures['socket_errors']:,} socket errors)"
     )
-    return figures
 
 
 def _wrk_args(load: Load, script: Path) -> list[str]:
