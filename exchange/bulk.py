@@ -7,9 +7,11 @@ SQLite). Columns the caller leaves out get the model field's default, so a
 field added to the model later is filled as bulk_create would fill it.
 """
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from itertools import chain
+from operator import itemgetter
 
 from django.db import connection, models
 from django.utils import timezone
@@ -67,31 +69,60 @@ def insert_rows(model: type[models.Model], rows: Iterable[dict]) -> None:
         if f.attname in given or not f.primary_key
     ]
     now = timezone.now()
-    fill = {f.attname: _default(f, now) for f in fields if f.attname not in given}
-    names = [f.attname for f in fields]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    # The given values come first, the defaults after them, the same each row.
+    named = [f for f in fields if f.attname in given]
+    filled = [f for f in fields if f.attname not in given]
+    fill = tuple(_default(f, now) for f in filled)
+    names = [f.attname for f in named]
+    pick = (
+        itemgetter(*names)
+        if len(names) > 1
+        else lambda row: tuple(row[name] for name in names)
+    )
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in named + filled)
     table = connection.ops.quote_name(model._meta.db_table)
-    values = ({**fill, **row} for row in rows)
+    values = (pick(row) + fill for row in rows)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            types = _binary_types(named + filled)
+            binary = " (FORMAT BINARY)" if types else ""
             # The driver's own cursor: its errors become Django's by hand.
             with (
                 connection.wrap_database_errors,
-                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+                cursor.cursor.copy(
+                    f"COPY {table} ({columns}) FROM STDIN{binary}"
+                ) as copy,
             ):
+                if types:
+                    copy.set_types(types)
                 for row in values:
-                    copy.write_row([row[name] for name in names])
+                    copy.write_row(row)
             return
         adapt = connection.ops.adapt_datetimefield_value
-        marks = ", ".join(["%s"] * len(names))
+        marks = ", ".join(["%s"] * (len(named) + len(filled)))
         cursor.executemany(
             f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
             [
-                [adapt(v) if isinstance(v, datetime) else v
-                 for v in (row[name] for name in names)]
+                [adapt(v) if isinstance(v, datetime) else v for v in row]
                 for row in values
             ],
-        )  # fmt: skip
+        )
+
+
+def _binary_types(fields: list[models.Field]) -> list[int] | None:
+    """The columns' types, for a binary COPY (which PostgreSQL need not parse,
+    nor the driver write out as text), or None when one is not a built-in
+    type the driver knows."""
+    from psycopg.postgres import types
+
+    found = [
+        types.get(_MODIFIERS.sub("", field.db_type(connection)).strip())
+        for field in fields
+    ]
+    return None if None in found else [info.oid for info in found]
+
+
+_MODIFIERS = re.compile(r"\(.*?\)")
 
 
 def _default(field: models.Field, now: datetime):
