@@ -9,8 +9,10 @@ lessons together (a second run writes and teaches them). A batch stays small
 enough that the articles whose totals it moves are not held up for long.
 """
 
+import gc
 import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Protocol
 
 from django.db import DatabaseError, transaction
@@ -64,7 +66,11 @@ def run_import(
         disable=not sys.stderr.isatty(),
         leave=False,
     )
-    with progress, ReadAhead(reader, on_read=progress.update) as discussions:
+    with (
+        progress,
+        _collector_skips_what_exists(),
+        ReadAhead(reader, on_read=progress.update) as discussions,
+    ):
         check_file(reader)
         with transaction.atomic() if dry_run else nullcontext():
             batch: list[tuple[Target, Discussion]] = []
@@ -81,6 +87,22 @@ def run_import(
                 transaction.set_rollback(True)
     tally.reading_peak = discussions.peak
     return tally
+
+
+@contextmanager
+def _collector_skips_what_exists() -> Iterator[None]:
+    """The objects that exist before the run (Django's, the apps') outlive it:
+    the cycle collector leaves them be while it runs, rather than walk them
+    again each time the run's own objects come and go, in this process and in
+    the reading one forked from it."""
+    if gc.get_freeze_count():  # someone else froze them, and thaws them
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _write_batch(
