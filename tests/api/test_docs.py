@@ -18,7 +18,7 @@ CONTRACT = [
 
 @pytest.mark.django_db
 def test_the_schema_describes_every_contract_path_with_its_errors(client):
-    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    schema = schema_of(client)
 
     assert schema["openapi"].startswith("3.")
     assert set(CONTRACT) <= set(schema["paths"])
@@ -44,8 +44,12 @@ def test_the_docs_page_loads_only_local_files_and_runs_no_inline_script(client):
     assert script_src.strip() == "script-src 'self'"
 
 
+# libyaml's loader reads the same YAML ten times faster than the pure-Python one.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def schema_of(client) -> dict:
-    return yaml.safe_load(client.get("/api/v1/schema/").content)
+    return yaml.load(client.get("/api/v1/schema/").content, Loader=SAFE_LOADER)  # noqa: S506
 
 
 def component(schema: dict, response: dict) -> dict:
