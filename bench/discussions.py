@@ -20,6 +20,9 @@ AUTHORS = 300
 TOP_LEVEL_SHARE = 0.25
 DEPTH_DECAY = 0.6  # each level of replies holds this share of the level above
 THREAD_PULL = 1.5  # Pareto shape: a few threads draw most of the replies
+END_THREADS = 20  # a first page's threads
+TOP_SCORE = 30  # the best score of a comment off the first pages
+MEAN_REPLIES = (1 - TOP_LEVEL_SHARE) / TOP_LEVEL_SHARE  # replies per thread
 BODIES = 12  # distinct bodies, rendered once and reused
 POSTS = 20
 SEED = 7
@@ -119,25 +122,68 @@ def _discussion(size: int, readers, bodies, rng: random.Random):
         ]
         for i, row in enumerate(rows):
             row.reply_count = replies[i]
+        if depth == 0:  # above every score _comment draws
+            for rank, i in enumerate(_first_pages(len(rows))[2]):
+                rows[i].score = TOP_SCORE + END_THREADS - rank
         levels.append(_insert_level(rows, depth))
     Article.objects.filter(pk=article.pk).update(comment_count=size)
     return article, levels
 
 
 def _shape(size: int, rng: random.Random) -> list[list[int]]:
-    """For each depth, the index of each comment's parent in the depth above."""
+    """For each depth, the index of each comment's parent in the depth above.
+
+    The threads on the first page of each sort (the oldest, the newest, and
+    the best scored, `_first_pages`) are drawn alike at every size, so that
+    the pages compared across sizes show the same comments and the comparison
+    measures the discussion's size alone.
+    """
     from comments.models import MAX_DEPTH
 
     top = round(size * TOP_LEVEL_SHARE)
+    ends = [i for page in _first_pages(top) for i in page]
+    alike = random.Random(SEED)  # noqa: S311 - benchmark data, not a secret
+    subtrees = [_subtree(alike, MAX_DEPTH) for _ in ends]
+    rest = size - top - sum(map(len, subtrees))
     shares = [DEPTH_DECAY**d for d in range(MAX_DEPTH - 1)]
-    counts = [round((size - top) * s / sum(shares)) for s in shares]
-    counts[0] += size - top - sum(counts)
+    counts = [round(rest * s / sum(shares)) for s in shares]
+    counts[0] += rest - sum(counts)
     pull = [rng.paretovariate(THREAD_PULL) for _ in range(top)]
+    for i in ends:
+        pull[i] = 0.0
     # Direct replies go to popular threads; deeper ones follow the thread's size.
     levels = [[-1] * top, rng.choices(range(top), weights=pull, k=counts[0])]
     for count in counts[1:]:
         levels.append([rng.randrange(len(levels[-1])) for _ in range(count)])
+    for thread, subtree in zip(ends, subtrees, strict=True):
+        placed: list[int] = []  # each reply's index in its depth's list
+        for depth, parent in subtree:
+            levels[depth].append(thread if parent < 0 else placed[parent])
+            placed.append(len(levels[depth]) - 1)
     return levels
+
+
+def _first_pages(top: int) -> tuple[range, range, range]:
+    """The indices of the top-level comments on the first page of each sort:
+    the oldest, the newest, and those `_discussion` scores best."""
+    middle = (top - END_THREADS) // 2
+    return (
+        range(END_THREADS),
+        range(top - END_THREADS, top),
+        range(middle, middle + END_THREADS),
+    )
+
+
+def _subtree(rng: random.Random, max_depth: int) -> list[tuple[int, int]]:
+    """One thread's replies as (depth, index of the reply answered or -1 for
+    the thread's top), about as many as the other threads draw."""
+    replies: list[tuple[int, int]] = []
+    count = int(MEAN_REPLIES * (rng.paretovariate(THREAD_PULL) - 1))
+    for _ in range(count):
+        open_ = [-1] + [i for i, (d, _) in enumerate(replies) if d < max_depth - 1]
+        parent = rng.choice(open_)
+        replies.append((1 if parent < 0 else replies[parent][0] + 1, parent))
+    return replies
 
 
 def _article(size: int):
@@ -174,7 +220,7 @@ def _comment(article, depth: int, parent, rng: random.Random, readers, bodies):
         body=body,
         body_html=body_html,
         status=Comment.Status.APPROVED,
-        score=rng.randint(-3, 30),
+        score=rng.randint(-3, TOP_SCORE),
     )
 
 
@@ -211,6 +257,8 @@ def _voter(article, reader):
 
 # (size, kind, sort) -> figures, for the 10,000 against 1,000 comparison.
 FIGURES: dict[tuple[int, str, str], dict] = {}
+# (size, sort) -> comments on the first page.
+SHOWN: dict[tuple[int, str], int] = {}
 KINDS = ("page, anonymous", "page, signed in", "API, anonymous", "API, signed in")
 
 
@@ -240,6 +288,7 @@ def _measure_pages(article, reader, size: int) -> None:
         + f"{'page, rebuilt':>20}"
     )
     for sort in SORTS:
+        SHOWN[size, sort] = _shown(article, sort)
         row = {}
         for kind, client in clients.items():
             path = api_url if kind.startswith("API") else url
@@ -259,6 +308,16 @@ def _measure_pages(article, reader, size: int) -> None:
         )
 
 
+def _shown(article, sort: str) -> int:
+    """How many comments the first page in `sort` shows."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from comments.selectors import discussion_page
+
+    page = discussion_page(article=article, user=AnonymousUser(), sort=sort)
+    return sum(1 + len(t.replies) for t in page.threads)
+
+
 def _print_growth() -> None:
     """Each figure at the largest size against the smallest: flat means ~1.0x."""
     from comments.selectors import SORTS
@@ -272,7 +331,9 @@ def _print_growth() -> None:
             for kind in KINDS
         )
         print(  # noqa: T201
-            f"  {sort:<20}" + "".join(f"{ratio:>19.2f}x" for ratio in ratios)
+            f"  {sort:<20}"
+            + "".join(f"{ratio:>19.2f}x" for ratio in ratios)
+            + f"   ({SHOWN[large, sort]} and {SHOWN[small, sort]} comments shown)"
         )
 
 
