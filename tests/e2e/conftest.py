@@ -9,9 +9,10 @@ CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser():
-    """Chromium for one test module; Playwright's event loop ends with it."""
+    """Chromium for the browser tests in a row (each test has a context of its
+    own); Playwright's event loop ends with it, before any other test runs."""
     if not CHROMIUM.exists():
         pytest.skip(f"no chromium at {CHROMIUM} (CI installs Debian's package)")
     from playwright.sync_api import sync_playwright
