@@ -12,17 +12,20 @@ only what is theirs (their comments, a thread their hidden comments changed).
 import secrets
 from dataclasses import dataclass
 
+from django.db.models.base import ModelState
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
 from articles.models import Article
 
-from . import overlay
-from .selectors import DiscussionPage
+from . import overlay, selectors
+from .models import Comment
+from .selectors import DiscussionPage, Thread
 
 COMMENT = "comments/_comment.html"
 VOTE = "comments/_vote.html"
 VOTES = (0, 1, -1)
+_ARTICLE = Comment._meta.get_field("article")
 
 
 @dataclass
@@ -83,11 +86,24 @@ def threads_html(
     cursor: str | None,
     thread_id: int | None,
 ) -> str:
-    """The threads of the page as `user` sees them (`csrf_token` is theirs)."""
+    """The threads of the page as `user` sees them (`csrf_token` is theirs).
+
+    `shared` is left as it was: each process keeps it for every reader.
+    """
+    # request.user is a lazy wrapper: every attribute read goes through it, and
+    # the rights read a few for each comment.
+    user = getattr(user, "_wrapped", user)
     reader = overlay.reader_page(
-        shared.page, article=article, user=user, cursor=cursor, thread_id=thread_id
-    )
+        _private(shared.page, article),
+        article=article, user=user, cursor=cursor, thread_id=thread_id,
+        buttons=False,
+    )  # fmt: skip
     template = get_template(COMMENT)
+    # What picks a comment's shared rendering; all else only for those rendered.
+    selectors.mark_reactions(
+        [c for t in reader.page.threads for c in (t.comment, *t.replies)],
+        user, article,
+    )  # fmt: skip
 
     def one(c) -> str:
         shareable = c.pk not in reader.personal and c.can_reply == shared.can_reply.get(
@@ -99,6 +115,7 @@ def threads_html(
             head, forms, tail = shared.voter[c.pk]
             before, after = forms[c.my_vote]
             return f"{head}{before}{csrf_token}{after}{tail}"
+        selectors.mark_for_reader([c], user, article)
         return template.render({"c": c, "csrf_token": csrf_token})
 
     for thread in reader.page.threads:
@@ -106,3 +123,27 @@ def threads_html(
             "".join(one(c) for c in (thread.comment, *thread.replies))
         )
     return get_template("comments/_threads.html").render({"page": reader.page})
+
+
+def _private(page: DiscussionPage, article: Article) -> DiscussionPage:
+    """A copy of `page` that one request may change: new threads and comments
+    (each comment's article `article`), holding what the originals hold."""
+
+    def copy(c: Comment) -> Comment:
+        new = Comment.__new__(Comment)
+        new.__dict__.update(c.__dict__)
+        state = new._state = ModelState.__new__(ModelState)
+        state.__dict__.update(c._state.__dict__)
+        state.fields_cache = dict(c._state.fields_cache)
+        _ARTICLE.set_cached_value(new, article)
+        return new
+
+    threads = [
+        Thread(
+            comment=copy(t.comment),
+            replies=[copy(r) for r in t.replies],
+            more_after=t.more_after,
+        )
+        for t in page.threads
+    ]
+    return DiscussionPage(threads=threads, sort=page.sort, next_cursor=page.next_cursor)

@@ -102,15 +102,14 @@ def mark_for_reader(comments: list[Comment], user, article: Article) -> None:
     article_url = article.get_absolute_url()
     for c in comments:
         c.article = article  # no query per comment for links
+    mark_reactions(comments, user, article)
+    for c in comments:
         c.is_mine = rights.is_author(c, user)
         c.can_delete = rights.change_refusal(c, user, "delete", now=now) is None
         # Editing asks all that deleting does, and more.
         c.can_edit = (
             c.can_delete and rights.change_refusal(c, user, "edit", now=now) is None
         )
-        c.can_reply = rights.reply_refusal(c, user, article) is None
-        # Flagging and voting are one right; only the words of a refusal differ.
-        c.can_vote = c.can_flag = rights.react_refusal(c, user, "vote") is None
         c.standing = c.standing_for_author if c.is_mine else None
         # The statement of reasons, to the author alone.
         decision = c.decision_for_author if c.is_mine and c.standing else None
@@ -118,6 +117,16 @@ def mark_for_reader(comments: list[Comment], user, article: Article) -> None:
         c.can_appeal = c.is_mine and rights.appeal_refusal(c, user, now=now) is None
         c.actions_url = f"{prefix}{c.pk}/"
         c.link = f"{article_url}?thread={c.root_id}#comment-{c.pk}"
+
+
+def mark_reactions(comments: list[Comment], user, article: Article) -> None:
+    """What of `mark_for_reader` a comment's shared rendering depends on: whether
+    the reader may reply to it, vote on it and flag it. Each comment's article
+    is `article`, in hand."""
+    for c in comments:
+        c.can_reply = rights.reply_refusal(c, user, article) is None
+        # Flagging and voting are one right; only the words of a refusal differ.
+        c.can_vote = c.can_flag = rights.react_refusal(c, user, "vote") is None
 
 
 def reply_rows(user, *, roots: list[int], limit: int) -> list[Comment]:

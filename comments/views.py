@@ -163,7 +163,8 @@ def _threads_html(
         article.pk, version, "shared", query.sort, query.thread_id or "",
         query.cursor or "",
     )  # fmt: skip
-    shared = discussion_cache.cached_or_built(
+    # Never changed once built: each process keeps its own copy too.
+    shared = discussion_cache.kept_or_built(
         key,
         lambda: fragments.shared_fragments(
             article=article, sort=query.sort, cursor=query.cursor,
