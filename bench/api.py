@@ -1,6 +1,7 @@
-"""The API through gunicorn under wrk: a 10,000-comment discussion's first page
-anonymously and signed in, posting a comment with moderation in a real Celery
-worker, and /healthz as the ceiling."""
+"""The site through gunicorn under wrk: the first page of a 1,000- and a
+10,000-comment discussion, from the API and as the rendered article page,
+anonymously and signed in side by side; posting a comment with moderation in a
+real Celery worker; and /healthz as the ceiling."""
 
 import itertools
 import json
@@ -24,7 +25,8 @@ from pathlib import Path
 from bench.discussions import SEED, _bodies, _discussion, _readers, _voter
 
 ROOT = Path(__file__).resolve().parents[1]
-SIZE = 10_000
+SIZES = (1_000, 10_000)
+SIZE = SIZES[-1]  # the discussion posted to
 WORKERS = 2
 WORKER_NICE = 10
 CONNECTIONS = 8
@@ -38,8 +40,7 @@ WARM_ROUNDS = 2
 STARTUP_SECONDS = 30
 DRAIN_SECONDS = 120
 CEILING = "GET /healthz (ceiling)"
-ANONYMOUS = "GET comments page, anonymous"
-SIGNED_IN = "GET comments page, signed in"
+WHO = ("anonymous", "signed in")
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 _warm_posts = itertools.count()
 
@@ -65,6 +66,27 @@ function request()
   }, body)
 end
 """
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A first page read anonymously and signed in: what `Load` labels name."""
+
+    what: str  # "API" or "page"
+    size: int
+    sort: str
+
+    def label(self, who: str) -> str:
+        return f"GET {self.what} {self.size:,}, {who}, {self.sort}"
+
+
+# The API's first page in every sort at the larger size, and the API and the
+# rendered page at both sizes in the default sort.
+PAIRS = (
+    *(Pair("API", SIZE, sort) for sort in ("oldest", "newest", "top")),
+    *(Pair(what, size, "oldest") for what in ("API", "page") for size in SIZES
+      if (what, size) != ("API", SIZE)),
+)  # fmt: skip
 
 
 @dataclass
@@ -94,9 +116,10 @@ def run() -> None:
     if not broker:
         print("  skipped: posting needs a broker (set CELERY_BROKER_URL)")  # noqa: T201
         return
-    article, reader = _big_discussion()
+    articles, reader = _discussions()
+    article = articles[SIZE]
     token = _token(reader)
-    _describe_setup(article, broker)
+    _describe_setup(articles, broker)
     with (
         tempfile.TemporaryDirectory(prefix="agora-bench-api-") as tmp,
         _worker(Path(tmp) / "worker.log"),
@@ -104,23 +127,30 @@ def run() -> None:
     ):
         script = Path(tmp) / "post.lua"
         script.write_text(POST_LUA.replace("%TOKEN%", token))
-        figures = _measure_all(wrk, _loads(base, article.slug, token), script)
+        loads = _loads(base, articles, token, _session_cookie(reader))
+        figures = _measure_all(wrk, loads, script)
         _print_drain(article)
     _print_ratio(figures)
 
 
-def _big_discussion():
-    """bench.discussions' 10,000-comment article and its voting reader; or build it."""
+def _discussions():
+    """bench.discussions' articles by size and their voting reader; each built
+    here when that bench has not run first."""
     from accounts.models import User
     from articles.models import Article
 
-    article = Article.objects.filter(slug=f"discussion-{SIZE}").first()
-    if article is not None:
-        return article, User.objects.get(username="bench-reader-1")
     rng = random.Random(SEED)  # noqa: S311 - benchmark data, not a secret
-    readers = _readers()
-    article, _ = _discussion(SIZE, readers, _bodies(rng), rng)
-    return article, _voter(article, readers[1])
+    readers = (
+        list(User.objects.filter(username__startswith="bench-reader-").order_by("pk"))
+        or _readers()
+    )
+    articles = {}
+    for size in SIZES:
+        articles[size] = Article.objects.filter(slug=f"discussion-{size}").first()
+        if articles[size] is None:
+            articles[size], _ = _discussion(size, readers, _bodies(rng), rng)
+            _voter(articles[size], readers[1])
+    return articles, readers[1]
 
 
 def _token(user) -> str:
@@ -129,11 +159,25 @@ def _token(user) -> str:
     return AuthToken.objects.create(user)[1]
 
 
-def _describe_setup(article, broker: str) -> None:
+def _session_cookie(user) -> str:
+    """A Cookie header value for `user`'s new session, as a browser sends it."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    name = settings.SESSION_COOKIE_NAME
+    return f"{name}={client.cookies[name].value}"
+
+
+def _describe_setup(articles: dict, broker: str) -> None:
     """Say what serves the run: the data, the cache and where moderation runs."""
     from comments.models import Comment
 
-    count = Comment.objects.filter(article=article).count()
+    counts = ", ".join(
+        f"{article.slug} with {Comment.objects.filter(article=article).count():,}"
+        for article in articles.values()
+    )
     redis = os.environ.get("REDIS_URL")
     cache = (
         f"Redis at {redis}, shared by the workers"
@@ -141,7 +185,7 @@ def _describe_setup(article, broker: str) -> None:
         else "per-process memory (REDIS_URL unset): each worker caches alone"
     )
     lines = [
-        f"discussion: {article.slug}, {count:,} comments",
+        f"discussions: {counts} comments; posting to the larger",
         f"gunicorn: {WORKERS} sync workers, DEBUG=0; wrk {' '.join(WRK_ARGS)}; "
         f"reads in {READ_ROUNDS} interleaved rounds of {READ_SECONDS} s each "
         f"(medians), posting {POST_SECONDS} s; "
@@ -154,24 +198,26 @@ def _describe_setup(article, broker: str) -> None:
         print(f"  ({line})")  # noqa: T201
 
 
-def _loads(base: str, slug: str, token: str) -> list[Load]:
-    """The ceiling first, then the discussion's first page in every sort,
-    anonymous and signed in side by side, then posting to it."""
-    from comments.selectors import SORTS
+def _loads(base: str, articles: dict, token: str, cookie: str) -> list[Load]:
+    """The ceiling first, then each first page anonymous and signed in side by
+    side (the API with the reader's token, the page with their session), then
+    posting to the larger discussion."""
+    signed_in = {"API": {"Authorization": f"Token {token}"}, "page": {"Cookie": cookie}}
 
-    page = f"{base}/api/v1/articles/{slug}/comments/"
-    auth = {"Authorization": f"Token {token}"}
+    def url(what: str, size: int) -> str:
+        slug = articles[size].slug
+        if what == "API":
+            return f"{base}/api/v1/articles/{slug}/comments/"
+        return f"{base}{articles[size].get_absolute_url()}"
+
     pages = [
-        Load(f"{ANONYMOUS if who == 'anonymous' else SIGNED_IN}, {sort}",
-             f"{page}?sort={sort}", auth if who == "signed in" else {})
-        for sort in SORTS
-        for who in ("anonymous", "signed in")
+        Load(pair.label(who), f"{url(pair.what, pair.size)}?sort={pair.sort}",
+             signed_in[pair.what] if who == "signed in" else {})
+        for pair in PAIRS
+        for who in WHO
     ]  # fmt: skip
-    return [
-        Load(CEILING, f"{base}/healthz"),
-        *pages,
-        Load("POST a comment, signed in", page, auth, post=True),
-    ]
+    post = Load("POST a comment, signed in", url("API", SIZE), signed_in["API"], True)
+    return [Load(CEILING, f"{base}/healthz"), *pages, post]
 
 
 def _database_url() -> str:
@@ -212,6 +258,11 @@ def _free_port() -> int:
 def _gunicorn(log_path: Path) -> Iterator[str]:
     """Run gunicorn on a free port until the block ends; yield its base URL."""
     port = _free_port()
+    # The pages name their static files as collected, as `make serve` does.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT, env=_server_env(), check=True,
+    )  # fmt: skip
     with log_path.open("w") as log:
         process = subprocess.Popen(  # noqa: S603 - our own arguments
             [sys.executable, "-m", "gunicorn", "config.wsgi",
@@ -431,14 +482,12 @@ def _check(label: str, figures: dict) -> None:
 def _print_ratio(figures: dict) -> None:
     """Each first page's throughput signed in against anonymous, and against the
     bare endpoint's."""
-    from comments.selectors import SORTS
-
     ceiling = figures[CEILING]["rps"]
-    for sort in SORTS:
-        anonymous = figures[f"{ANONYMOUS}, {sort}"]["rps"]
-        signed_in = figures[f"{SIGNED_IN}, {sort}"]["rps"]
+    for pair in PAIRS:
+        anonymous, signed_in = (figures[pair.label(who)]["rps"] for who in WHO)
+        name = f"{pair.what} {pair.size:,}, {pair.sort}"
         print(  # noqa: T201
-            f"  {sort:<7} signed in / anonymous: {signed_in / anonymous:6.1%}   "
+            f"  {name:<20} signed in / anonymous: {signed_in / anonymous:6.1%}   "
             f"anonymous / ceiling: {anonymous / ceiling:6.1%}   "
             f"signed in / ceiling: {signed_in / ceiling:6.1%}"
         )
