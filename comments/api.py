@@ -345,7 +345,6 @@ def _reader_page(
         article=article,
         user=user,
         cursor=cursor or None,
-        buttons=False,
         hidden=hidden,
     )
     shown = {

@@ -90,13 +90,10 @@ def threads_html(
 
     `shared` is left as it was: each process keeps it for every reader.
     """
-    # request.user is a lazy wrapper: every attribute read goes through it, and
-    # the rights read a few for each comment.
-    user = getattr(user, "_wrapped", user)
+    user = overlay.unwrapped(user)
     reader = overlay.reader_page(
         _private(shared.page, article),
         article=article, user=user, cursor=cursor, thread_id=thread_id,
-        buttons=False,
     )  # fmt: skip
     template = get_template(COMMENT)
     # What picks a comment's shared rendering; all else only for those rendered.

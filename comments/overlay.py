@@ -57,22 +57,19 @@ def reader_page(
     thread_id: int | None = None,
     limit: int | None = None,
     replies_limit: int | None = None,
-    buttons: bool = True,
     hidden: list[Comment] | None = None,
 ) -> ReaderPage:
     """`shared` (from `shared_page`, with the same arguments) as `user` sees it.
 
-    The same page `selectors.discussion_page` gives `user`, at the cost of the
-    reader's own rows only. `shared` is changed in place. With `buttons` off
-    (the API, which shows none) what each comment's buttons would offer is not
-    worked out. `hidden` is the reader's comments nobody else sees, when
-    already read (`own_standing`).
+    The same comments and votes `selectors.discussion_page` gives `user`, at
+    the cost of the reader's own rows only; what each comment's buttons offer
+    is the caller's to mark (`selectors.mark_for_reader`), for what it shows.
+    `shared` is changed in place. `hidden` is the reader's comments nobody
+    else sees, when already read (`own_standing`).
     """
     if user is None or not user.is_authenticated:
         return ReaderPage(page=shared)
-    # request.user is a lazy wrapper: every attribute read goes through it, and
-    # the rights below read a few for each comment.
-    user = getattr(user, "_wrapped", user)
+    user = unwrapped(user)
     limit = limit or settings.COMMENTS_PER_PAGE
     replies_limit = replies_limit or settings.REPLIES_PER_THREAD
     if hidden is None:
@@ -86,8 +83,6 @@ def reader_page(
         )  # fmt: skip
     shown = [c for t in page.threads for c in (t.comment, *t.replies)]
     _fold_votes(shown, user)
-    if buttons:
-        selectors.mark_for_reader(shown, user, article)
     personal = {
         c.pk
         for t in page.threads
@@ -95,6 +90,12 @@ def reader_page(
         if c.author_id == user.pk or t.comment.pk in changed
     }
     return ReaderPage(page=page, personal=personal)
+
+
+def unwrapped(user):
+    """The account behind request.user's lazy wrapper: every attribute read
+    through the wrapper costs a call, and rights read a few per comment."""
+    return getattr(user, "_wrapped", user)
 
 
 def hidden_among(own: list[Comment]) -> list[Comment]:

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
-from comments import fragments, overlay
+from comments import fragments, overlay, selectors
 from comments.models import Comment, Vote
 from comments.selectors import SORTS, discussion_page
 from comments.services import comment_vote
@@ -230,6 +230,10 @@ def test_the_overlay_answers_what_a_page_built_for_the_reader_alone_would(
                                      cursor=cursor, replies_limit=4)  # fmt: skip
             laid = overlay.reader_page(shared, article=article, user=user,
                                        cursor=cursor, replies_limit=4)  # fmt: skip
+            selectors.mark_for_reader(
+                [c for t in laid.page.threads for c in (t.comment, *t.replies)],
+                user, article,
+            )  # fmt: skip
             assert _picture(laid.page) == _picture(alone)
             cursor = alone.next_cursor
             if cursor is None:
