@@ -269,6 +269,34 @@ def test_shared_fragments_spliced_for_a_voter_are_what_rendering_afresh_gives(
     assert spliced.count('aria-pressed="true"') == 8  # four up, four down
 
 
+def test_a_readers_page_leaves_the_shared_copy_each_process_keeps_as_it_was(
+    article, reader, other_reader, discussion
+):
+    # The reader's held reply sits in a shared thread; they voted on another.
+    comment_vote(comment=discussion["public"], user=reader, value=1)
+
+    def built():
+        return fragments.shared_fragments(
+            article=article, sort="oldest", cursor=None, thread_id=None
+        )
+
+    def html(shared, user) -> str:
+        return fragments.threads_html(
+            shared, article=article, user=user, csrf_token="TOKEN",
+            cursor=None, thread_id=None,
+        )  # fmt: skip
+
+    kept = built()
+    before = _picture(kept.page)
+    assert "Held words" in html(kept, reader)
+
+    assert _picture(kept.page) == before
+    theirs = html(kept, other_reader)
+    assert theirs == html(built(), other_reader)
+    assert "Held words" not in theirs
+    assert 'aria-pressed="true"' not in theirs
+
+
 def test_a_signed_in_page_costs_the_shared_copy_and_three_queries(
     client, article, reader, other_reader, django_assert_num_queries
 ):
