@@ -112,9 +112,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     VAR_DIR.mkdir(exist_ok=True)
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-# Django's PostgreSQL backend, with a health check that skips the round trip
-# for a connection in steady use (core/postgresql/base.py).
-_POSTGRESQL = "django.db.backends.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Read-only streaming replicas of the primary (comma-separated URLs, aliases
 # replica1, replica2...): web reads go to them, except a reader's for
@@ -128,8 +125,10 @@ for _n, _url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1
         "TEST": {"MIRROR": "default"},
     }
     DATABASE_REPLICAS.append(f"replica{_n}")
+# Django's PostgreSQL backend, with a health check that skips the round trip
+# for a connection in steady use (core/postgresql/base.py).
 for _database in DATABASES.values():
-    if _database["ENGINE"] == _POSTGRESQL:
+    if _database["ENGINE"] == "django.db.backends.postgresql":
         _database["ENGINE"] = "core.postgresql"
 DATABASE_ROUTERS = ["core.db.ReplicaRouter"]
 DATABASE_PIN_SECONDS = env.int("DATABASE_PIN_SECONDS", default=5)
