@@ -232,8 +232,9 @@ class ArticleComments(APIView):
     def _page(request, article: Article, version, sort: str, cursor: str) -> Encoded:
         """The first or a later page as this reader sees it: the shared page (built
         once per version) with the reader's own state laid over it."""
-        # ":2": the shape with each thread encoded, not an older one's pickle.
-        key = discussion_cache.key_at(article.pk, version, "api-shared:2", sort, cursor)
+        # ":3": the shape with each thread encoded and its votes' places, not an
+        # older one's pickle.
+        key = discussion_cache.key_at(article.pk, version, "api-shared:3", sort, cursor)
         # Never changed once built: each process keeps its own copy too.
         shared = discussion_cache.kept_or_built(
             key, lambda: _shared_page(article, sort, cursor)
@@ -243,8 +244,7 @@ class ArticleComments(APIView):
             return _encoded_page(request, sort, shared.results(), shared.next_cursor)
         on_page = [pk for pk, d in shared.dicts.items() if d["author"]["id"] == user.pk]
         moderator = user.is_moderator
-        # Their comments and their votes on the page in one query: the votes
-        # go unused when the page must be merged (below), which is rare.
+        # Their comments and their votes on the page in one query.
         state = overlay.reader_state(
             article, user, on_page=on_page, voted=list(shared.dicts)
         )
@@ -256,20 +256,18 @@ class ArticleComments(APIView):
                 article.pk, version, "api-rows", sort, cursor
             )
             return _reader_page(
-                request, article, sort, cursor, rows_key, hidden, moderator
+                request, article, sort, cursor, rows_key, state, moderator
             )
-        # Only the comments whose dict differs for this reader, and so only
-        # the threads holding them, are encoded afresh.
-        shown = {
-            pk: {**shared.dicts[pk], "my_vote": vote}
-            for pk, vote in state.votes.items()
-        }
+        # Votes are written into the shared bytes; only the threads holding
+        # the reader's own comments (their body and standing) are encoded afresh.
+        shown = {}
         for c in state.own:  # theirs, on the page, published
             c.my_vote = 0  # nobody votes on their own comment
             shown[c.pk] = serialise.for_viewer(
                 shared.dicts[c.pk], c, viewer_id=user.pk, moderator=False
             )
-        return _encoded_page(request, sort, shared.results(shown), shared.next_cursor)
+        results = shared.results(votes=state.votes, shown=shown)
+        return _encoded_page(request, sort, results, shared.next_cursor)
 
     @staticmethod
     def _etag(request, article: Article, version, *parts: str) -> str | None:
@@ -328,7 +326,7 @@ def _reader_page(
     sort: str,
     cursor: str,
     rows_key: str | None,
-    hidden: list,
+    state: overlay.ReaderState,
     moderator: bool,
 ) -> Encoded:
     """The page for a reader with comments nobody else sees, or for a moderator:
@@ -345,7 +343,7 @@ def _reader_page(
         article=article,
         user=user,
         cursor=cursor or None,
-        hidden=hidden,
+        state=state,
     )
     shown = {
         c.pk: serialise.for_viewer(

@@ -85,15 +85,17 @@ def threads_html(
     csrf_token: str,
     cursor: str | None,
     thread_id: int | None,
+    state: overlay.ReaderState | None = None,
 ) -> str:
-    """The threads of the page as `user` sees them (`csrf_token` is theirs).
+    """The threads of the page as `user` sees them (`csrf_token` is theirs;
+    `state` theirs too, when already read: `overlay.reader_page`).
 
     `shared` is left as it was: each process keeps it for every reader.
     """
     user = overlay.unwrapped(user)
     reader = overlay.reader_page(
         _private(shared.page, article),
-        article=article, user=user, cursor=cursor, thread_id=thread_id,
+        article=article, user=user, cursor=cursor, thread_id=thread_id, state=state,
     )  # fmt: skip
     template = get_template(COMMENT)
     # What picks a comment's shared rendering; all else only for those rendered.

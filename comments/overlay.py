@@ -3,11 +3,11 @@
 The shared page is what an anonymous reader sees: approved comments only, and
 nothing of anybody's. A signed-in reader gets it with their own laid over it:
 their comments nobody else sees (pending, held, rejected, spam, shadowed) put in
-their places, their votes, and the buttons `rights` allows them. That costs two
-indexed queries, one for their comments on the article and one for their votes
-on the page (asked as one statement by `reader_state`), and one more only when
-a top-level comment of theirs that nobody else sees opens a thread on the page
-(its replies).
+their places, their votes, and the buttons `rights` allows them. That costs one
+statement (`reader_state`) asking, by index, their comments on the article,
+their votes on the page and whether they follow it; and one more for the
+replies (and one for the reader's votes on them) only when a top-level comment
+of theirs that nobody else sees opens a thread on the page.
 
 `personal` names the comments whose rendering is the reader's alone; every
 other comment renders as it does for any reader who may vote, or as for an
@@ -57,23 +57,24 @@ def reader_page(
     thread_id: int | None = None,
     limit: int | None = None,
     replies_limit: int | None = None,
-    hidden: list[Comment] | None = None,
+    state: "ReaderState | None" = None,
 ) -> ReaderPage:
     """`shared` (from `shared_page`, with the same arguments) as `user` sees it.
 
     The same comments and votes `selectors.discussion_page` gives `user`, at
     the cost of the reader's own rows only; what each comment's buttons offer
     is the caller's to mark (`selectors.mark_for_reader`), for what it shows.
-    `shared` is changed in place. `hidden` is the reader's comments nobody
-    else sees, when already read (`own_standing`).
+    `shared` is changed in place. `state` is the reader's, when already read
+    (`reader_state`, with their votes on `shared`'s comments); else it is read.
     """
     if user is None or not user.is_authenticated:
         return ReaderPage(page=shared)
     user = unwrapped(user)
     limit = limit or settings.COMMENTS_PER_PAGE
     replies_limit = replies_limit or settings.REPLIES_PER_THREAD
-    if hidden is None:
-        hidden = own_standing(article, user, on_page=[])
+    if state is None:
+        state = reader_state(article, user, on_page=[], voted=page_ids(shared))
+    hidden = hidden_among(state.own)
     changed: set[int] = set()
     page = shared
     if hidden:
@@ -82,7 +83,7 @@ def reader_page(
             limit=limit, replies_limit=replies_limit,
         )  # fmt: skip
     shown = [c for t in page.threads for c in (t.comment, *t.replies)]
-    _fold_votes(shown, user)
+    _fold_votes(shown, user, state)
     personal = {
         c.pk
         for t in page.threads
@@ -90,6 +91,11 @@ def reader_page(
         if c.author_id == user.pk or t.comment.pk in changed
     }
     return ReaderPage(page=page, personal=personal)
+
+
+def page_ids(page: DiscussionPage) -> list[int]:
+    """The ids of the comments on `page`."""
+    return [c.pk for t in page.threads for c in (t.comment, *t.replies)]
 
 
 def unwrapped(user):
@@ -118,7 +124,6 @@ _STATE_VOTES_SQL = (
     "SELECT {vote}, comment_id, {nulls}, value FROM {votes} "
     "WHERE user_id = %s AND {among}"
 )
-_FOLLOWS_SQL = "SELECT 1 FROM {table} WHERE article_id = %s AND user_id = %s"
 _STATE_FOLLOWS_SQL = (
     "SELECT {follow}, NULL, {nulls}, NULL FROM {subscriptions} "
     "WHERE article_id = %s AND user_id = %s"
@@ -130,8 +135,9 @@ class ReaderState:
     """What is the reader's own around a page, read in one query."""
 
     own: list[Comment]  # theirs nobody else sees, and theirs on the page
-    votes: dict[int, int]  # their votes on the page, by comment id
+    votes: dict[int, int]  # their votes on the comments asked, by comment id
     follows: bool | None  # None: not asked
+    asked: frozenset[int] = frozenset()  # the comments whose votes were asked
 
 
 def reader_state(
@@ -142,8 +148,9 @@ def reader_state(
     voted: list[int],
     follows: bool = False,
 ) -> ReaderState:
-    """In one indexed query: the reader's comments as `own_standing` gives
-    them, their votes on the comments `voted` (ids), and, with `follows`,
+    """In one indexed query: the reader's comments on `article` that nobody
+    else sees and those of `on_page` (ids) that are theirs, as a page shows
+    them; their votes on the comments `voted` (ids); and, with `follows`,
     whether they follow the article's discussion."""
     alias = db.read_alias()
     connection = connections[alias]
@@ -176,6 +183,7 @@ def reader_state(
         own=_comments(own_rows, fields, alias, user),
         votes={row[1]: row[-1] for row in rows if row[0] == _VOTE},
         follows=any(row[0] == _FOLLOW for row in rows) if follows else None,
+        asked=frozenset(voted),
     )
     return state
 
@@ -206,15 +214,6 @@ def _comments(rows: list[tuple], fields, alias: str, author) -> list[Comment]:
     return comments
 
 
-def own_standing(article: Article, user, *, on_page: list[int]) -> list[Comment]:
-    """In one indexed query, as a page shows them: the reader's comments on
-    `article` that nobody else sees, and those of `on_page` (ids) that are
-    theirs."""
-    if user is None or not user.is_authenticated:
-        return []
-    return reader_state(article, user, on_page=on_page, voted=[]).own
-
-
 def votes_on(comment_ids, user) -> dict[int, int]:
     """The reader's votes on these comments, by comment id, in one query."""
     ids = list(comment_ids)
@@ -232,19 +231,12 @@ def votes_on(comment_ids, user) -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
-def follows(article: Article, user) -> bool:
-    """Whether the reader follows the article's discussion, in one indexed query."""
-    alias = db.read_alias()
-    connection = connections[alias]
-    table = connection.ops.quote_name(ArticleSubscription._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(_FOLLOWS_SQL.format(table=table), [article.pk, user.pk])
-        return cursor.fetchone() is not None
-
-
-def _fold_votes(comments: list[Comment], user) -> None:
-    """Each comment's `my_vote`: the reader's votes on the page."""
-    votes = votes_on([c.pk for c in comments], user)
+def _fold_votes(comments: list[Comment], user, state: ReaderState) -> None:
+    """Each comment's `my_vote`: the reader's votes on the page, those on
+    comments `state` did not ask about (replies merged in) read now."""
+    votes = state.votes
+    if missing := [c.pk for c in comments if c.pk not in state.asked]:
+        votes = {**votes, **votes_on(missing, user)}
     for c in comments:
         c.my_vote = votes.get(c.pk, 0)
 

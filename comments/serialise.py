@@ -89,30 +89,79 @@ def nest(shape: Tree, dicts: dict[int, dict]) -> dict:
     return {**dicts[pk], "replies": [nest(reply, dicts) for reply in replies]}
 
 
+# How every comment's vote reads in an encoded thread. A string's quotes are
+# escaped in JSON, so these bytes occur only as the key and its value.
+_NO_VOTE = b'"my_vote":0'
+
+
 @dataclass(frozen=True)
 class SharedPage:
     """A page anybody may see, as the API gives it, kept to lay each reader's
     votes and own comments over: every comment's shared dict, the threads'
-    shapes, and each thread already encoded, for the threads a reader's state
-    leaves as they are."""
+    shapes, each thread already encoded, and where in those bytes each
+    comment's vote is written."""
 
     dicts: dict[int, dict]
     trees: list[Tree]
     next_cursor: str | None
     encoded: tuple[bytes, ...] = ()
     thread_of: dict[int, int] = field(default_factory=dict)
+    vote_at: dict[int, int] = field(default_factory=dict)  # offset in its thread
 
-    def results(self, shown: dict[int, dict] | None = None) -> list:
-        """The page's threads, nested, with the dicts of `shown` (by comment
-        id) in place of the shared ones: the threads they touch are nested
-        afresh, the others sent as encoded once."""
-        shown = shown or {}
-        touched = {self.thread_of[pk] for pk in shown}
+    def results(
+        self, votes: dict[int, int] | None = None, shown: dict[int, dict] | None = None
+    ) -> list:
+        """The page's threads, nested, with the reader's `votes` (by comment
+        id) and the dicts of `shown` in place of the shared ones. The threads
+        `shown` touches are nested afresh; the votes in the others are written
+        into the bytes encoded once."""
+        shown = dict(shown or {})
+        renested = {self.thread_of[pk] for pk in shown}
+        spliced: dict[int, list[tuple[int, int]]] = {}
+        for pk, vote in (votes or {}).items():
+            i = self.thread_of[pk]
+            if i in renested:
+                shown[pk] = {**shown.get(pk, self.dicts[pk]), "my_vote": vote}
+            elif vote:
+                spliced.setdefault(i, []).append((self.vote_at[pk], vote))
         dicts = {**self.dicts, **shown} if shown else self.dicts
-        return [
-            nest(shape, dicts) if i in touched else orjson.Fragment(self.encoded[i])
-            for i, shape in enumerate(self.trees)
-        ]
+        results = []
+        for i, shape in enumerate(self.trees):
+            if i in renested:
+                results.append(nest(shape, dicts))
+            elif i in spliced:
+                results.append(orjson.Fragment(_splice(self.encoded[i], spliced[i])))
+            else:
+                results.append(orjson.Fragment(self.encoded[i]))
+        return results
+
+
+def _splice(encoded: bytes, votes: list[tuple[int, int]]) -> bytes:
+    """`encoded` with each vote written over the no-vote at its offset."""
+    pieces = []
+    start = 0
+    for at, vote in sorted(votes):
+        pieces.append(encoded[start:at])
+        pieces.append(b'"my_vote":%d' % vote)
+        start = at + len(_NO_VOTE)
+    pieces.append(encoded[start:])
+    return b"".join(pieces)
+
+
+def _preorder(shape: Tree) -> list[int]:
+    """The comment ids of a thread in the order its encoding writes them."""
+    pk, replies = shape
+    return [pk, *(child for reply in replies for child in _preorder(reply))]
+
+
+def _vote_offsets(encoded: bytes, shape: Tree) -> dict[int, int]:
+    """Where each comment's no-vote starts in its thread's encoding."""
+    offsets = {}
+    at = -1
+    for pk in _preorder(shape):
+        at = encoded.index(_NO_VOTE, at + 1)
+        offsets[pk] = at
+    return offsets
 
 
 def shared_page(page: DiscussionPage, *, slug: str) -> SharedPage:
@@ -122,12 +171,17 @@ def shared_page(page: DiscussionPage, *, slug: str) -> SharedPage:
         for c in (t.comment, *t.replies)
     }
     trees = [tree(t) for t in page.threads]
+    encoded = tuple(orjson.dumps(nest(shape, dicts)) for shape in trees)
+    vote_at = {}
+    for data, shape in zip(encoded, trees, strict=True):
+        vote_at.update(_vote_offsets(data, shape))
     return SharedPage(
         dicts=dicts,
         trees=trees,
         next_cursor=page.next_cursor,
-        encoded=tuple(orjson.dumps(nest(shape, dicts)) for shape in trees),
+        encoded=encoded,
         thread_of={
             c.pk: i for i, t in enumerate(page.threads) for c in (t.comment, *t.replies)
         },
+        vote_at=vote_at,
     )

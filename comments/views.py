@@ -111,13 +111,13 @@ def _frame(request: HttpRequest, article: Article, *, sort: str, form=None) -> d
 
 
 def _article_frame_or_404(request: HttpRequest, slug: str) -> tuple[Article, int]:
-    """The article as `_article_or_404` gives it, and its discussion version;
-    the article (author and topics in hand) from the cache while it holds."""
+    """The article as `_article_or_404` gives it, but for whether the reader
+    follows it (`_threads_html` asks that with the rest of theirs), and its
+    discussion version; the article (author and topics in hand) from the cache
+    while it holds."""
     article, version = discussion_cache.article_frame(slug)
     if article is None or not article.is_visible_to(request.user):
         raise Http404("No article at this address.")
-    if request.user.is_authenticated:
-        article.following = overlay.follows(article, request.user)
     return article, version
 
 
@@ -171,6 +171,14 @@ def _threads_html(
             thread_id=query.thread_id,
         ),
     )  # fmt: skip
+    state = None
+    if request.user.is_authenticated:
+        # All that is the reader's own around the page, in one query.
+        state = overlay.reader_state(
+            article, overlay.unwrapped(request.user), on_page=[],
+            voted=overlay.page_ids(shared.page), follows=True,
+        )  # fmt: skip
+        article.following = state.follows
     return fragments.threads_html(
         shared,
         article=article,
@@ -178,6 +186,7 @@ def _threads_html(
         csrf_token=csrf_token,
         cursor=query.cursor,
         thread_id=query.thread_id,
+        state=state,
     )
 
 

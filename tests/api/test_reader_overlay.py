@@ -148,7 +148,11 @@ def test_a_readers_page_is_the_shared_one_but_for_their_votes_and_their_own(
     liked = add_comment(article, others[1], parent=tops[1], body="Line\u2028break.")
     theirs = add_comment(article, reader, parent=tops[2], body="My *own* reply.")
     comment_vote(comment=liked, user=reader, value=1)
+    deep = add_comment(article, others[2], parent=liked, body="Deeper.")
     comment_vote(comment=tops[3], user=reader, value=-1)
+    comment_vote(comment=deep, user=reader, value=-1)
+    # A vote in the thread that holds their own reply, encoded afresh.
+    comment_vote(comment=tops[2], user=reader, value=1)
     url = comments_url(article)
     anonymous = json_client().get(url)
     mine, someone_elses = app_for(reader).get(url), app_for(other_reader).get(url)
@@ -169,6 +173,8 @@ def test_a_readers_page_is_the_shared_one_but_for_their_votes_and_their_own(
     assert {pk: diff for pk, diff in changed.items() if diff} == {
         liked.pk: {"my_vote": 1},
         tops[3].pk: {"my_vote": -1},
+        deep.pk: {"my_vote": -1},
+        tops[2].pk: {"my_vote": 1},
         theirs.pk: {"body": "My *own* reply.", "status": "approved"},
     }
     # Another reader, served from the same kept page, sees none of it.
