@@ -42,7 +42,6 @@ class RedisCache(DjangoRedisCache):
         return pipe.execute()[1]
 
 
-
 def count(key: str, timeout: int) -> int:
     """Add one to the default cache's counter at `key` (made to live `timeout`
     seconds if it is new) and return it: on Redis in one round trip."""
