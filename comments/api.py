@@ -232,9 +232,9 @@ class ArticleComments(APIView):
     def _page(request, article: Article, version, sort: str, cursor: str) -> Encoded:
         """The first or a later page as this reader sees it: the shared page (built
         once per version) with the reader's own state laid over it."""
-        # ":3": the shape with each thread encoded and its votes' places, not an
-        # older one's pickle.
-        key = discussion_cache.key_at(article.pk, version, "api-shared:3", sort, cursor)
+        # ":4": the shape with each thread encoded, its votes' places and its
+        # authors' comments, not an older one's pickle.
+        key = discussion_cache.key_at(article.pk, version, "api-shared:4", sort, cursor)
         # Never changed once built: each process keeps its own copy too.
         shared = discussion_cache.kept_or_built(
             key, lambda: _shared_page(article, sort, cursor)
@@ -242,7 +242,7 @@ class ArticleComments(APIView):
         user = request.user
         if not user.is_authenticated:
             return _encoded_page(request, sort, shared.results(), shared.next_cursor)
-        on_page = [pk for pk, d in shared.dicts.items() if d["author"]["id"] == user.pk]
+        on_page = shared.by_author.get(user.pk, [])
         moderator = user.is_moderator
         # Their comments and their votes on the page in one query.
         state = overlay.reader_state(

@@ -107,6 +107,7 @@ class SharedPage:
     encoded: tuple[bytes, ...] = ()
     thread_of: dict[int, int] = field(default_factory=dict)
     vote_at: dict[int, int] = field(default_factory=dict)  # offset in its thread
+    by_author: dict[int, list[int]] = field(default_factory=dict)  # comment ids
 
     def results(
         self, votes: dict[int, int] | None = None, shown: dict[int, dict] | None = None
@@ -175,6 +176,9 @@ def shared_page(page: DiscussionPage, *, slug: str) -> SharedPage:
     vote_at = {}
     for data, shape in zip(encoded, trees, strict=True):
         vote_at.update(_vote_offsets(data, shape))
+    by_author: dict[int, list[int]] = {}
+    for pk, d in dicts.items():
+        by_author.setdefault(d["author"]["id"], []).append(pk)
     return SharedPage(
         dicts=dicts,
         trees=trees,
@@ -184,4 +188,5 @@ def shared_page(page: DiscussionPage, *, slug: str) -> SharedPage:
             c.pk: i for i, t in enumerate(page.threads) for c in (t.comment, *t.replies)
         },
         vote_at=vote_at,
+        by_author=by_author,
     )
